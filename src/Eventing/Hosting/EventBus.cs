@@ -1,0 +1,242 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Eventing.Diagnostics;
+using Eventing.Listeners;
+using Eventing.Pipelines;
+using Eventing.Providers;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Eventing.Hosting;
+
+/// <summary>
+/// The event manager: the send path (serialize, pipelines, provider) and the subscriptions of every listener.
+/// One per service provider, so two buses can live in one process.
+/// </summary>
+internal sealed partial class EventBus : IEventManager, IAsyncDisposable
+{
+    private readonly EventingSetup _setup;
+    private readonly EventRegistry _registry;
+    private readonly IEnvelopePipeline[] _pipelines;
+    private readonly IProvider _provider;
+    private readonly IServiceScopeFactory _scopes;
+    private readonly EventingOptions _options;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly EventingMetrics _metrics;
+    private readonly Lock _gate = new();
+    private readonly List<ListenerSubscription> _subscriptions = [];
+    private Task? _providerStart;
+    private volatile bool _providerReady;
+    private bool _stopped;
+
+    public EventBus(
+        EventingSetup setup,
+        EventRegistry registry,
+        IEnumerable<IEnvelopePipeline> pipelines,
+        IProvider provider,
+        IServiceScopeFactory scopes,
+        IOptions<EventingOptions> options,
+        ILoggerFactory loggerFactory,
+        EventingMetrics metrics)
+    {
+        _setup = setup;
+        _registry = registry;
+        _pipelines = [.. pipelines];
+        _provider = provider;
+        _scopes = scopes;
+        _options = options.Value;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<EventBus>();
+        _metrics = metrics;
+    }
+
+    internal IProvider Provider => _provider;
+
+    public ValueTask SendAsync<TEvent>(TEvent @event, IEnumerable<KeyValuePair<string, string>>? headers = null, CancellationToken cancellationToken = default)
+        where TEvent : notnull
+    {
+        ArgumentNullException.ThrowIfNull(@event);
+        var descriptor = _registry.Get(@event.GetType());
+        var envelope = new Envelope(descriptor.Name, JsonSerializer.SerializeToUtf8Bytes(@event, descriptor.TypeInfo!))
+        {
+            Source = _options.Source,
+        };
+        if (headers is not null)
+        {
+            foreach (var header in headers)
+            {
+                envelope.Headers[header.Key] = header.Value;
+            }
+        }
+
+        if (_pipelines.Length == 0 && descriptor.ContentMode == ContentMode.Binary && _providerReady)
+        {
+            _metrics.Sent.Add(1);
+            return _provider.SendAsync(envelope, descriptor, cancellationToken);
+        }
+
+        return SendThroughPipelinesAsync(envelope, descriptor, cancellationToken);
+    }
+
+    /// <summary>Sends an envelope built elsewhere (the outbox, tools): pipelines have already run or are not wanted.</summary>
+    internal async ValueTask SendEnvelopeAsync(Envelope envelope, EventDescriptor descriptor, CancellationToken cancellationToken)
+    {
+        await EnsureProviderStartedAsync(cancellationToken).ConfigureAwait(false);
+        if (descriptor.ContentMode == ContentMode.Structured && !envelope.IsStructured)
+        {
+            envelope = StructuredCloudEvent.ToStructured(envelope);
+        }
+
+        await _provider.SendAsync(envelope, descriptor, cancellationToken).ConfigureAwait(false);
+        _metrics.Sent.Add(1);
+    }
+
+    /// <summary>Runs the send pipelines on an envelope, first registered first.</summary>
+    internal async ValueTask RunSendPipelinesAsync(Envelope envelope, EventDescriptor descriptor, CancellationToken cancellationToken)
+    {
+        foreach (var pipeline in _pipelines)
+        {
+            await pipeline.SendAsync(envelope, descriptor, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask<IAsyncDisposable> SubscribeAsync<TEvent>(
+        string listenerName,
+        Func<TEvent, EventContext, CancellationToken, ValueTask> callback,
+        bool perProcess = false,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        var descriptor = _registry.Get(typeof(TEvent));
+        var listener = new ListenerDescriptor(descriptor, listenerName, perProcess, _options.ProcessId, _options.DefaultConcurrency, _options.DefaultRetry);
+        var invoker = new CallbackInvoker<TEvent>(listener, (JsonTypeInfo<TEvent>)descriptor.TypeInfo!, _scopes, callback);
+        await EnsureProviderStartedAsync(cancellationToken).ConfigureAwait(false);
+        return await SubscribeAsync(listener, invoker.InvokeAsync, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await EnsureProviderStartedAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var registration in _setup.Listeners)
+        {
+            var listener = Describe(registration);
+            var invoker = CreateInvoker(registration, listener);
+            await SubscribeAsync(listener, invoker, cancellationToken).ConfigureAwait(false);
+        }
+
+        Log.Started(_logger, _provider.Name, _setup.Listeners.Count);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        ListenerSubscription[] subscriptions;
+        lock (_gate)
+        {
+            if (_stopped)
+            {
+                return;
+            }
+
+            _stopped = true;
+            subscriptions = [.. _subscriptions];
+            _subscriptions.Clear();
+        }
+
+        await Task.WhenAll(subscriptions.Select(subscription => subscription.StopAsync(_options.ShutdownTimeout))).ConfigureAwait(false);
+        if (_providerStart is not null)
+        {
+            await _provider.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        Log.Stopped(_logger, _provider.Name);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        await _provider.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private async ValueTask SendThroughPipelinesAsync(Envelope envelope, EventDescriptor descriptor, CancellationToken cancellationToken)
+    {
+        await RunSendPipelinesAsync(envelope, descriptor, cancellationToken).ConfigureAwait(false);
+        await SendEnvelopeAsync(envelope, descriptor, cancellationToken).ConfigureAwait(false);
+    }
+
+    private Task EnsureProviderStartedAsync(CancellationToken cancellationToken)
+    {
+        if (_providerReady)
+        {
+            return Task.CompletedTask;
+        }
+
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_stopped, this);
+            if (_providerStart is null || _providerStart.IsFaulted || _providerStart.IsCanceled)
+            {
+                _providerStart = StartProviderAsync(cancellationToken);
+            }
+
+            return _providerStart;
+        }
+    }
+
+    private async Task StartProviderAsync(CancellationToken cancellationToken)
+    {
+        await _provider.StartAsync(cancellationToken).ConfigureAwait(false);
+        _providerReady = true;
+    }
+
+    private async Task<ListenerSubscription> SubscribeAsync(ListenerDescriptor listener, EnvelopeHandler invoker, CancellationToken cancellationToken)
+    {
+        var chain = PipelineChain.Compose(_pipelines, listener, invoker);
+        var dispatcher = new ListenerDispatcher(listener, chain, _provider, _options.MaxEnvelopeBytes, _loggerFactory.CreateLogger<ListenerDispatcher>(), _metrics);
+        var providerSubscription = await _provider.SubscribeAsync(listener, dispatcher, cancellationToken).ConfigureAwait(false);
+        var subscription = new ListenerSubscription(listener, dispatcher, providerSubscription, this, _logger);
+        lock (_gate)
+        {
+            _subscriptions.Add(subscription);
+        }
+
+        Log.Subscribed(_logger, listener.Queue, listener.Concurrency);
+        return subscription;
+    }
+
+    internal void Forget(ListenerSubscription subscription)
+    {
+        lock (_gate)
+        {
+            _subscriptions.Remove(subscription);
+        }
+    }
+
+    internal async ValueTask StopSubscriptionAsync(ListenerSubscription subscription) =>
+        await subscription.StopAsync(_options.ShutdownTimeout).ConfigureAwait(false);
+
+    private ListenerDescriptor Describe(ListenerRegistration registration)
+    {
+        var attribute = (EventListenerAttribute?)Attribute.GetCustomAttribute(registration.ListenerType, typeof(EventListenerAttribute));
+        var name = registration.Name ?? attribute?.Name ?? registration.ListenerType.Name;
+        var perProcess = registration.PerProcess ?? attribute?.PerProcess ?? false;
+        return new ListenerDescriptor(
+            _registry.Get(registration.EventType),
+            name,
+            perProcess,
+            _options.ProcessId,
+            registration.Concurrency ?? _options.DefaultConcurrency,
+            registration.Retry ?? _options.DefaultRetry)
+        {
+            ListenerType = registration.ListenerType,
+        };
+    }
+
+    private EnvelopeHandler CreateInvoker(ListenerRegistration registration, ListenerDescriptor listener)
+    {
+        var invokerType = typeof(ListenerInvoker<,>).MakeGenericType(registration.ListenerType, registration.EventType);
+        var invoker = Activator.CreateInstance(invokerType, listener, listener.Event.TypeInfo, _scopes)!;
+        return (EnvelopeHandler)Delegate.CreateDelegate(typeof(EnvelopeHandler), invoker, "InvokeAsync");
+    }
+}

@@ -1,0 +1,46 @@
+namespace Eventing;
+
+/// <summary>Settings of one listener at registration; they win over <see cref="EventListenerAttribute"/>.</summary>
+public sealed class ListenerBuilder
+{
+    private readonly Hosting.ListenerRegistration _registration;
+
+    internal ListenerBuilder(Hosting.ListenerRegistration registration) => _registration = registration;
+
+    /// <summary>The listener type being configured.</summary>
+    public Type ListenerType => _registration.ListenerType;
+
+    /// <summary>Sets the listener name; instances with one name compete for events.</summary>
+    public ListenerBuilder Name(string name)
+    {
+        _registration.Name = name;
+        return this;
+    }
+
+    /// <summary>Every process gets every event (or, with <see langword="false"/>, processes compete).</summary>
+    public ListenerBuilder PerProcess(bool perProcess = true)
+    {
+        _registration.PerProcess = perProcess;
+        return this;
+    }
+
+    /// <summary>How many events this listener handles at once in this process. 1 keeps order.</summary>
+    public ListenerBuilder Concurrency(int concurrency)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(concurrency, 1);
+        _registration.Concurrency = concurrency;
+        return this;
+    }
+
+    /// <summary>Retries a failing event up to <paramref name="attempts"/> attempts in all, waiting twice as long each time.</summary>
+    public ListenerBuilder Retry(int attempts, TimeSpan? initialDelay = null, TimeSpan? maxDelay = null)
+    {
+        var policy = new RetryPolicy(
+            attempts,
+            initialDelay ?? RetryPolicy.Default.InitialDelay,
+            maxDelay ?? RetryPolicy.Default.MaxDelay);
+        policy.Validate(_registration.ListenerType.Name);
+        _registration.Retry = policy;
+        return this;
+    }
+}

@@ -1,0 +1,50 @@
+namespace Eventing;
+
+/// <summary>What a provider needs to know about one listener: its event, its queue and its limits.</summary>
+public sealed class ListenerDescriptor
+{
+    /// <summary>Describes a listener. <paramref name="processId"/> is only used when <paramref name="perProcess"/> is true.</summary>
+    public ListenerDescriptor(EventDescriptor @event, string name, bool perProcess, string processId, int concurrency = 1, RetryPolicy? retry = null)
+    {
+        ArgumentNullException.ThrowIfNull(@event);
+        EventNames.CheckListener(name);
+        ArgumentOutOfRangeException.ThrowIfLessThan(concurrency, 1);
+        Event = @event;
+        Name = name;
+        PerProcess = perProcess;
+        ProcessId = processId;
+        Concurrency = concurrency;
+        Retry = retry ?? RetryPolicy.Default;
+        Queue = perProcess ? $"{@event.Name}::{name}-{processId}" : $"{@event.Name}::{name}";
+    }
+
+    /// <summary>The event this listener handles.</summary>
+    public EventDescriptor Event { get; }
+
+    /// <summary>The listener name; instances with one name compete for events.</summary>
+    public string Name { get; }
+
+    /// <summary>True when every process gets every event.</summary>
+    public bool PerProcess { get; }
+
+    /// <summary>The id of this process, part of per-process queue names.</summary>
+    public string ProcessId { get; }
+
+    /// <summary>How many events this listener handles at once in this process. 1 keeps order.</summary>
+    public int Concurrency { get; }
+
+    /// <summary>How failures are retried before the envelope is dead-lettered.</summary>
+    public RetryPolicy Retry { get; }
+
+    /// <summary>The logical queue: <c>&lt;event&gt;::&lt;listener&gt;</c> or <c>&lt;event&gt;::&lt;listener&gt;-&lt;process&gt;</c>.</summary>
+    public string Queue { get; }
+
+    /// <summary>The logical dead-letter queue: <c>&lt;queue&gt;.dead-letter</c>.</summary>
+    public string DeadLetterQueue => Queue + ".dead-letter";
+
+    /// <summary>The listener class, or <see langword="null"/> for a dynamic subscription.</summary>
+    public Type? ListenerType { get; init; }
+
+    /// <inheritdoc />
+    public override string ToString() => Queue;
+}

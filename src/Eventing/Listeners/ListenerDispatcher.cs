@@ -1,0 +1,275 @@
+using System.Globalization;
+using Eventing.Diagnostics;
+using Eventing.Providers;
+using Microsoft.Extensions.Logging;
+
+namespace Eventing.Listeners;
+
+/// <summary>
+/// Owns the outcome of every delivery of one subscription: poison checks, the handling chain, retries with
+/// backoff, dead-lettering with the reason, the concurrency limit and graceful stop. A provider only hands
+/// deliveries in; nothing a delivery contains can make this throw back into the provider's receive loop.
+/// </summary>
+internal sealed class ListenerDispatcher : IDeliveryHandler, IDisposable
+{
+    private const int MaxExceptionMessageChars = 1024;
+
+    private readonly ListenerDescriptor _listener;
+    private readonly EnvelopeHandler _chain;
+    private readonly IProvider _provider;
+    private readonly ILogger _logger;
+    private readonly EventingMetrics _metrics;
+    private readonly int _maxEnvelopeBytes;
+    private readonly SemaphoreSlim? _slots;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _abort = new();
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _inFlight;
+
+    public ListenerDispatcher(ListenerDescriptor listener, EnvelopeHandler chain, IProvider provider, int maxEnvelopeBytes, ILogger logger, EventingMetrics metrics)
+    {
+        _listener = listener;
+        _chain = chain;
+        _provider = provider;
+        _maxEnvelopeBytes = maxEnvelopeBytes;
+        _logger = logger;
+        _metrics = metrics;
+        _slots = listener.Concurrency > 1 ? new SemaphoreSlim(listener.Concurrency, listener.Concurrency) : null;
+    }
+
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    public ValueTask HandleAsync(Delivery delivery, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _inFlight);
+        if (_stopping.IsCancellationRequested)
+        {
+            return RequeueAndLeaveAsync(delivery);
+        }
+
+        // With a concurrency of 1 the delivery runs inline: the provider sends the next only after this one
+        // was settled, which keeps order and costs no task per message.
+        return _slots is null ? ProcessAndLeaveAsync(delivery) : StartConcurrentAsync(delivery);
+    }
+
+    /// <summary>No new deliveries from now on: any that still arrive go straight back to the broker.</summary>
+    public void BeginStop()
+    {
+        _stopping.Cancel();
+        if (Volatile.Read(ref _inFlight) == 0)
+        {
+            _drained.TrySetResult();
+        }
+    }
+
+    /// <summary>Waits for in-flight handlers; after <paramref name="timeout"/> cancels them (their messages are requeued).</summary>
+    public async Task DrainAsync(TimeSpan timeout)
+    {
+        BeginStop();
+        try
+        {
+            await _drained.Task.WaitAsync(timeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Log.ShutdownTimedOut(_logger, _listener.Queue, InFlight, timeout);
+            await _abort.CancelAsync().ConfigureAwait(false);
+            await _drained.Task.ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask StartConcurrentAsync(Delivery delivery)
+    {
+        try
+        {
+            await _slots!.WaitAsync(_stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            await RequeueAndLeaveAsync(delivery).ConfigureAwait(false);
+            return;
+        }
+
+        _ = RunConcurrentAsync(delivery);
+    }
+
+    private async Task RunConcurrentAsync(Delivery delivery)
+    {
+        try
+        {
+            await ProcessAndLeaveAsync(delivery).ConfigureAwait(false);
+        }
+        finally
+        {
+            _slots!.Release();
+        }
+    }
+
+    private async ValueTask RequeueAndLeaveAsync(Delivery delivery)
+    {
+        try
+        {
+            await delivery.RequeueAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            Log.SettleFailed(_logger, exception, delivery.Envelope.Id, _listener.Queue);
+        }
+        finally
+        {
+            Leave();
+        }
+    }
+
+    private async ValueTask ProcessAndLeaveAsync(Delivery delivery)
+    {
+        try
+        {
+            await ProcessAsync(delivery).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            // Settling failed (connection lost): the broker redelivers an unacknowledged message.
+            Log.SettleFailed(_logger, exception, delivery.Envelope.Id, _listener.Queue);
+        }
+        finally
+        {
+            Leave();
+        }
+    }
+
+    private async ValueTask ProcessAsync(Delivery delivery)
+    {
+        var envelope = delivery.Envelope;
+        if (envelope.Body.Length > _maxEnvelopeBytes)
+        {
+            await DeadLetterAsync(delivery, envelope, DeadLetterReasons.TooLarge, null,
+                $"the envelope has {envelope.Body.Length} bytes, more than MaxEnvelopeBytes ({_maxEnvelopeBytes})", 0).ConfigureAwait(false);
+            return;
+        }
+
+        if (envelope.IsStructured)
+        {
+            try
+            {
+                var redelivered = envelope.Redelivered;
+                envelope = StructuredCloudEvent.Decode(envelope.Body);
+                envelope.Redelivered = redelivered;
+            }
+            catch (MalformedEnvelopeException exception)
+            {
+                await DeadLetterAsync(delivery, envelope, DeadLetterReasons.Malformed, exception, exception.Message, 0).ConfigureAwait(false);
+                return;
+            }
+        }
+
+        if (!string.Equals(envelope.Type, _listener.Event.Name, StringComparison.Ordinal))
+        {
+            await DeadLetterAsync(delivery, envelope, DeadLetterReasons.UnknownEvent, null,
+                $"the envelope is event \"{envelope.Type}\" but {_listener.Queue} handles \"{_listener.Event.Name}\"", 0).ConfigureAwait(false);
+            return;
+        }
+
+        var retry = _listener.Retry;
+        for (var attempt = 1; ; attempt++)
+        {
+            envelope.DeliveryAttempt = attempt;
+            try
+            {
+                await _chain(envelope, _abort.Token).ConfigureAwait(false);
+            }
+            catch (PoisonMessageException poison)
+            {
+                await DeadLetterAsync(delivery, envelope, poison.Reason, poison, poison.Message, attempt).ConfigureAwait(false);
+                return;
+            }
+            catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+            {
+                Log.Requeued(_logger, _listener.Queue, envelope.Id);
+                await delivery.RequeueAsync(CancellationToken.None).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception exception)
+            {
+                if (attempt >= retry.MaxAttempts)
+                {
+                    await DeadLetterAsync(delivery, envelope, DeadLetterReasons.Failed, exception, exception.Message, attempt).ConfigureAwait(false);
+                    return;
+                }
+
+                var delay = retry.DelayAfter(attempt);
+                Log.Retrying(_logger, exception, _listener.Queue, attempt, retry.MaxAttempts, envelope.Id, delay);
+                _metrics.Retried.Add(1);
+                if (delay > TimeSpan.Zero)
+                {
+                    try
+                    {
+                        await Task.Delay(delay, _abort.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        Log.Requeued(_logger, _listener.Queue, envelope.Id);
+                        await delivery.RequeueAsync(CancellationToken.None).ConfigureAwait(false);
+                        return;
+                    }
+                }
+
+                continue;
+            }
+
+            await delivery.AckAsync(CancellationToken.None).ConfigureAwait(false);
+            _metrics.Handled.Add(1);
+            return;
+        }
+    }
+
+    private async ValueTask DeadLetterAsync(Delivery delivery, Envelope envelope, string reason, Exception? exception, string problem, int attempt)
+    {
+        var deadLetter = envelope.Clone();
+        var headers = deadLetter.Headers;
+        headers[CloudEventAttributes.DeadLetterReason] = reason;
+        headers[CloudEventAttributes.FailedListener] = _listener.Queue;
+        headers[CloudEventAttributes.FailedAt] = DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+        headers[CloudEventAttributes.DeliveryAttempt] = attempt.ToString(CultureInfo.InvariantCulture);
+        headers[CloudEventAttributes.ExceptionType] = exception is null or PoisonMessageException
+            ? reason
+            : exception.GetType().FullName ?? exception.GetType().Name;
+        headers[CloudEventAttributes.ExceptionMessage] = Truncate(problem);
+        Log.DeadLettered(_logger, exception, envelope.Id, _listener.Queue, reason, problem);
+        try
+        {
+            await _provider.DeadLetterAsync(deadLetter, _listener, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception sendFailure)
+        {
+            // Never ack what could not be dead-lettered: give it back so nothing is lost.
+            Log.SettleFailed(_logger, sendFailure, envelope.Id, _listener.Queue);
+            await delivery.RequeueAsync(CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+
+        await delivery.AckAsync(CancellationToken.None).ConfigureAwait(false);
+        _metrics.DeadLettered.Add(1);
+    }
+
+    private static string Truncate(string message)
+    {
+        var clean = message.Replace('\0', ' ');
+        return clean.Length <= MaxExceptionMessageChars ? clean : clean[..MaxExceptionMessageChars] + "…";
+    }
+
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        _abort.Dispose();
+        _slots?.Dispose();
+    }
+
+    private void Leave()
+    {
+        if (Interlocked.Decrement(ref _inFlight) == 0 && _stopping.IsCancellationRequested)
+        {
+            _drained.TrySetResult();
+        }
+    }
+}

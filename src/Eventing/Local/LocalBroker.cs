@@ -1,0 +1,103 @@
+using System.Collections.Concurrent;
+
+namespace Eventing.Local;
+
+/// <summary>
+/// The in-memory broker behind <c>UseLocal()</c>. Each service provider gets its own unless one is shared through
+/// <see cref="LocalProviderOptions.Broker"/>: hosts that share a broker behave like processes on one real broker
+/// (same-name listeners compete, per-process listeners each get a copy). Dead-letters stay here for inspection.
+/// </summary>
+public sealed class LocalBroker
+{
+    private readonly ConcurrentDictionary<string, LocalQueue[]> _bindings = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, LocalQueue> _queues = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<Envelope>> _deadLetters = new(StringComparer.Ordinal);
+    private readonly Lock _binding = new();
+
+    /// <summary>Creates a broker whose queues hold at most <paramref name="queueCapacity"/> envelopes each.</summary>
+    public LocalBroker(int queueCapacity = 1024)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(queueCapacity, 1);
+        QueueCapacity = queueCapacity;
+    }
+
+    /// <summary>How many envelopes a queue holds before senders wait (backpressure).</summary>
+    public int QueueCapacity { get; }
+
+    /// <summary>The envelopes dead-lettered from a listener queue (by its logical name, <c>&lt;event&gt;::&lt;listener&gt;</c>).</summary>
+    public IReadOnlyList<Envelope> GetDeadLetters(string queue) =>
+        _deadLetters.TryGetValue(queue + ".dead-letter", out var letters) ? [.. letters] : [];
+
+    /// <summary>How many envelopes wait in a queue.</summary>
+    public int GetQueueDepth(string queue) => _queues.TryGetValue(queue, out var found) ? found.Depth : 0;
+
+    /// <summary>True while a queue exists.</summary>
+    public bool HasQueue(string queue) => _queues.ContainsKey(queue);
+
+    internal LocalQueue Bind(string queue, string address, bool autoDelete)
+    {
+        lock (_binding)
+        {
+            if (_queues.TryGetValue(queue, out var existing))
+            {
+                existing.AddConsumer();
+                return existing;
+            }
+
+            var created = new LocalQueue(queue, address, QueueCapacity, autoDelete);
+            created.AddConsumer();
+            _queues[queue] = created;
+            _bindings[address] = _bindings.TryGetValue(address, out var bound) ? [.. bound, created] : [created];
+            return created;
+        }
+    }
+
+    internal void Release(LocalQueue queue)
+    {
+        lock (_binding)
+        {
+            if (queue.RemoveConsumer() > 0 || !queue.AutoDelete)
+            {
+                return;
+            }
+
+            _queues.TryRemove(queue.Name, out _);
+            if (_bindings.TryGetValue(queue.Address, out var bound))
+            {
+                _bindings[queue.Address] = Array.FindAll(bound, candidate => !ReferenceEquals(candidate, queue));
+            }
+
+            queue.Complete();
+        }
+    }
+
+    internal ValueTask PublishAsync(Envelope envelope, string address, CancellationToken cancellationToken)
+    {
+        if (!_bindings.TryGetValue(address, out var queues) || queues.Length == 0)
+        {
+            // Like a topic exchange with no bindings: nobody listens, nothing is kept.
+            return default;
+        }
+
+        if (queues.Length == 1)
+        {
+            return queues[0].EnqueueAsync(envelope, cancellationToken);
+        }
+
+        return PublishToManyAsync(envelope, queues, cancellationToken);
+    }
+
+    internal void DeadLetter(string deadLetterQueue, Envelope envelope) =>
+        _deadLetters.GetOrAdd(deadLetterQueue, static _ => new ConcurrentQueue<Envelope>()).Enqueue(envelope);
+
+    private static async ValueTask PublishToManyAsync(Envelope envelope, LocalQueue[] queues, CancellationToken cancellationToken)
+    {
+        // Every queue gets its own copy, as on a broker: a pipeline changing headers in one listener
+        // must not show up in another.
+        for (var i = 0; i < queues.Length; i++)
+        {
+            var copy = i == 0 ? envelope : envelope.Clone();
+            await queues[i].EnqueueAsync(copy, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

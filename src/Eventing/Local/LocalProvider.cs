@@ -1,0 +1,32 @@
+using Eventing.Providers;
+
+namespace Eventing.Local;
+
+/// <summary>The in-process provider: same semantics as a broker, no network.</summary>
+internal sealed class LocalProvider(LocalBroker broker) : IProvider
+{
+    public string Name => "local";
+
+    public LocalBroker Broker { get; } = broker;
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public ValueTask SendAsync(Envelope envelope, EventDescriptor @event, CancellationToken cancellationToken) =>
+        Broker.PublishAsync(envelope, @event.Name, cancellationToken);
+
+    public Task<IProviderSubscription> SubscribeAsync(ListenerDescriptor listener, IDeliveryHandler handler, CancellationToken cancellationToken)
+    {
+        var queue = Broker.Bind(listener.Queue, listener.Event.Name, autoDelete: listener.PerProcess);
+        return Task.FromResult<IProviderSubscription>(new LocalSubscription(Broker, queue, handler));
+    }
+
+    public ValueTask DeadLetterAsync(Envelope envelope, ListenerDescriptor listener, CancellationToken cancellationToken)
+    {
+        Broker.DeadLetter(listener.DeadLetterQueue, envelope);
+        return default;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public ValueTask DisposeAsync() => default;
+}

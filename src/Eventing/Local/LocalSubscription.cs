@@ -1,0 +1,54 @@
+using Eventing.Providers;
+
+namespace Eventing.Local;
+
+/// <summary>A consumer loop on a local queue.</summary>
+internal sealed class LocalSubscription : IProviderSubscription
+{
+    private readonly LocalBroker _broker;
+    private readonly LocalQueue _queue;
+    private readonly IDeliveryHandler _handler;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+
+    public LocalSubscription(LocalBroker broker, LocalQueue queue, IDeliveryHandler handler)
+    {
+        _broker = broker;
+        _queue = queue;
+        _handler = handler;
+        _loop = Task.Run(ReceiveAsync);
+    }
+
+    public async Task StopReceivingAsync(CancellationToken cancellationToken)
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _loop.ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopReceivingAsync(CancellationToken.None).ConfigureAwait(false);
+        _broker.Release(_queue);
+        _stop.Dispose();
+    }
+
+    private async Task ReceiveAsync()
+    {
+        var reader = _queue.Reader;
+        var token = _stop.Token;
+        try
+        {
+            while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
+            {
+                while (!token.IsCancellationRequested && reader.TryRead(out var envelope))
+                {
+                    await _handler.HandleAsync(new LocalDelivery(_queue, envelope), token).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // Stopped: whatever is still in the channel stays there for the next consumer.
+        }
+    }
+}

@@ -1,0 +1,30 @@
+namespace Eventing;
+
+/// <summary>
+/// A pipeline that does nothing until overridden: override <see cref="SendAsync"/> to set headers and
+/// <see cref="HandleAsync"/> to read them.
+/// </summary>
+/// <example>
+/// <code>
+/// public sealed class TenantPipeline(ITenant tenant) : EnvelopePipeline
+/// {
+///     public override ValueTask SendAsync(Envelope envelope, EventDescriptor @event, CancellationToken ct)
+///     {
+///         envelope.Headers["tenant"] = tenant.Id;
+///         return default;
+///     }
+/// }
+/// </code>
+/// </example>
+public abstract class EnvelopePipeline : IEnvelopePipeline
+{
+    /// <inheritdoc />
+    public virtual ValueTask SendAsync(Envelope envelope, EventDescriptor @event, CancellationToken cancellationToken) => default;
+
+    /// <inheritdoc />
+    public virtual ValueTask HandleAsync(Envelope envelope, ListenerDescriptor listener, EnvelopeHandler next, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        return next(envelope, cancellationToken);
+    }
+}

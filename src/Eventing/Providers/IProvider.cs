@@ -1,0 +1,35 @@
+namespace Eventing.Providers;
+
+/// <summary>
+/// Moves envelopes to and from one kind of broker. A provider connects, sends an envelope to an event's
+/// address, subscribes a listener's queue and hands each delivery to the core, settles each delivery as the
+/// core decides, and stops. Serialization, pipelines, retries, DI and logging of outcomes live in the core.
+/// </summary>
+public interface IProvider : IAsyncDisposable
+{
+    /// <summary>A short name for logs and errors, e.g. <c>rabbitmq amqp://127.0.0.1:5672/</c> (no secrets).</summary>
+    string Name { get; }
+
+    /// <summary>Connects and declares what the provider needs.</summary>
+    /// <exception cref="BrokerUnreachableException">The broker cannot be reached or refused the credentials.</exception>
+    Task StartAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Sends an envelope to the address of <paramref name="event"/>. For durable events the task completes once
+    /// the broker took responsibility (publisher confirm, settled disposition, RECEIPT).
+    /// </summary>
+    ValueTask SendAsync(Envelope envelope, EventDescriptor @event, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Starts consuming the queue of <paramref name="listener"/> and passes each delivery to
+    /// <paramref name="handler"/>. The provider awaits each <see cref="IDeliveryHandler.HandleAsync"/> call before
+    /// passing the next delivery of this subscription: the core decides concurrency.
+    /// </summary>
+    Task<IProviderSubscription> SubscribeAsync(ListenerDescriptor listener, IDeliveryHandler handler, CancellationToken cancellationToken);
+
+    /// <summary>Sends a failed envelope to the listener's dead-letter queue, confirmed.</summary>
+    ValueTask DeadLetterAsync(Envelope envelope, ListenerDescriptor listener, CancellationToken cancellationToken);
+
+    /// <summary>Closes the connection. Subscriptions are stopped by the core before this is called.</summary>
+    Task StopAsync(CancellationToken cancellationToken);
+}
