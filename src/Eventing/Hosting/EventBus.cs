@@ -14,7 +14,7 @@ namespace Eventing.Hosting;
 /// The event manager: the send path (serialize, pipelines, provider) and the subscriptions of every listener.
 /// One per service provider, so two buses can live in one process.
 /// </summary>
-internal sealed partial class EventBus : IEventManager, IAsyncDisposable
+internal sealed partial class EventBus : IEventManager, IEnvelopeSender, IAsyncDisposable
 {
     private readonly EventingSetup _setup;
     private readonly EventRegistry _registry;
@@ -57,8 +57,31 @@ internal sealed partial class EventBus : IEventManager, IAsyncDisposable
     public ValueTask SendAsync<TEvent>(TEvent @event, IEnumerable<KeyValuePair<string, string>>? headers = null, CancellationToken cancellationToken = default)
         where TEvent : notnull
     {
+        var envelope = CreateEnvelope(@event, headers, out var descriptor);
+        if (_pipelines.Length == 0 && descriptor.ContentMode == ContentMode.Binary && _providerReady)
+        {
+            _metrics.Sent.Add(1);
+            return _provider.SendAsync(envelope, descriptor, cancellationToken);
+        }
+
+        return SendThroughPipelinesAsync(envelope, descriptor, cancellationToken);
+    }
+
+    public async ValueTask<(Envelope Envelope, EventDescriptor Event)> CreateEnvelopeAsync<TEvent>(
+        TEvent @event,
+        IEnumerable<KeyValuePair<string, string>>? headers = null,
+        CancellationToken cancellationToken = default)
+        where TEvent : notnull
+    {
+        var envelope = CreateEnvelope(@event, headers, out var descriptor);
+        await RunSendPipelinesAsync(envelope, descriptor, cancellationToken).ConfigureAwait(false);
+        return (envelope, descriptor);
+    }
+
+    private Envelope CreateEnvelope(object @event, IEnumerable<KeyValuePair<string, string>>? headers, out EventDescriptor descriptor)
+    {
         ArgumentNullException.ThrowIfNull(@event);
-        var descriptor = _registry.Get(@event.GetType());
+        descriptor = _registry.Get(@event.GetType());
         var envelope = new Envelope(descriptor.Name, JsonSerializer.SerializeToUtf8Bytes(@event, descriptor.TypeInfo!))
         {
             Source = _options.Source,
@@ -71,17 +94,13 @@ internal sealed partial class EventBus : IEventManager, IAsyncDisposable
             }
         }
 
-        if (_pipelines.Length == 0 && descriptor.ContentMode == ContentMode.Binary && _providerReady)
-        {
-            _metrics.Sent.Add(1);
-            return _provider.SendAsync(envelope, descriptor, cancellationToken);
-        }
-
-        return SendThroughPipelinesAsync(envelope, descriptor, cancellationToken);
+        return envelope;
     }
 
+    public bool TryGetEvent(string name, out EventDescriptor descriptor) => _registry.TryGet(name, out descriptor);
+
     /// <summary>Sends an envelope built elsewhere (the outbox, tools): pipelines have already run or are not wanted.</summary>
-    internal async ValueTask SendEnvelopeAsync(Envelope envelope, EventDescriptor descriptor, CancellationToken cancellationToken)
+    public async ValueTask SendEnvelopeAsync(Envelope envelope, EventDescriptor descriptor, CancellationToken cancellationToken = default)
     {
         await EnsureProviderStartedAsync(cancellationToken).ConfigureAwait(false);
         if (descriptor.ContentMode == ContentMode.Structured && !envelope.IsStructured)

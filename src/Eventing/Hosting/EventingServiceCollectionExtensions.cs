@@ -49,6 +49,7 @@ public static class EventingServiceCollectionExtensions
         services.TryAddSingleton<EventRegistry>();
         services.TryAddSingleton<EventBus>();
         services.TryAddSingleton<IEventManager>(serviceProvider => serviceProvider.GetRequiredService<EventBus>());
+        services.TryAddSingleton<Eventing.Providers.IEnvelopeSender>(serviceProvider => serviceProvider.GetRequiredService<EventBus>());
         services.AddHostedService<EventingHostedService>();
         return services;
     }
