@@ -1,0 +1,138 @@
+using System.Threading.Channels;
+using Eventing.Providers;
+using Eventing.RabbitMq.Diagnostics;
+using Eventing.RabbitMq.Wire;
+using Microsoft.Extensions.Logging;
+using RabbitMQ.Client;
+
+namespace Eventing.RabbitMq.Consuming;
+
+/// <summary>
+/// A listener's consumer: its own channel (so prefetch and acks are per listener), a consumer that only copies
+/// each delivery into an inbox, and one loop that hands the inbox to the core one delivery at a time.
+/// </summary>
+/// <remarks>
+/// The hop through the inbox keeps RabbitMQ.Client's dispatcher free while a handler runs: cancelling the
+/// consumer and recovering the connection never wait for user code. The inbox is bounded by the prefetch.
+/// </remarks>
+internal sealed class RabbitMqSubscription : AsyncDefaultBasicConsumer, IProviderSubscription
+{
+    private readonly IDeliveryHandler _handler;
+    private readonly string _queue;
+    private readonly ILogger _logger;
+    private readonly Channel<RabbitMqDelivery> _inbox = System.Threading.Channels.Channel.CreateUnbounded<RabbitMqDelivery>(new UnboundedChannelOptions
+    {
+        SingleReader = true,
+        SingleWriter = true,
+        AllowSynchronousContinuations = false,
+    });
+
+    private readonly CancellationTokenSource _stop = new();
+    private Task _loop = Task.CompletedTask;
+    private string? _consumerTag;
+    private int _stopped;
+
+    public RabbitMqSubscription(IChannel channel, string queue, IDeliveryHandler handler, ILogger logger)
+        : base(channel)
+    {
+        _queue = queue;
+        _handler = handler;
+        _logger = logger;
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _loop = Task.Run(HandOverAsync, CancellationToken.None);
+        _consumerTag = await Channel.BasicConsumeAsync(_queue, autoAck: false, consumerTag: string.Empty, noLocal: false, exclusive: false, arguments: null, this, cancellationToken).ConfigureAwait(false);
+    }
+
+    public override Task HandleBasicDeliverAsync(
+        string consumerTag,
+        ulong deliveryTag,
+        bool redelivered,
+        string exchange,
+        string routingKey,
+        IReadOnlyBasicProperties properties,
+        ReadOnlyMemory<byte> body,
+        CancellationToken cancellationToken = default)
+    {
+        var envelope = RabbitMqWire.FromMessage(properties, body, redelivered, _logger, _queue);
+        // Never fails: the inbox is unbounded (the prefetch bounds it) and only completed at dispose, after the
+        // channel that delivers here was closed.
+        _inbox.Writer.TryWrite(new RabbitMqDelivery(Channel, deliveryTag, envelope));
+        return Task.CompletedTask;
+    }
+
+    protected override Task OnCancelAsync(string[] consumerTags, CancellationToken cancellationToken = default)
+    {
+        if (Volatile.Read(ref _stopped) == 0)
+        {
+            Log.ConsumerCancelledByBroker(_logger, _queue);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task StopReceivingAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0 || _consumerTag is null)
+        {
+            return;
+        }
+
+        try
+        {
+            if (Channel.IsOpen)
+            {
+                await Channel.BasicCancelAsync(_consumerTag, noWait: false, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The channel is gone (connection lost): the broker has cancelled the consumer and requeued its messages.
+            Log.SettleFailed(_logger, exception, _queue);
+        }
+
+        // Deliveries still in the inbox go on to the core, which is stopping and requeues them.
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopReceivingAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            // Closing the channel gives every unacknowledged message back to the queue.
+            await Channel.CloseAsync().ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            Log.SettleFailed(_logger, exception, _queue);
+        }
+
+        _inbox.Writer.TryComplete();
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _loop.ConfigureAwait(false);
+        Channel.Dispose();
+        _stop.Dispose();
+    }
+
+    private async Task HandOverAsync()
+    {
+        var reader = _inbox.Reader;
+        var token = _stop.Token;
+        try
+        {
+            while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
+            {
+                while (reader.TryRead(out var delivery))
+                {
+                    await _handler.HandleAsync(delivery, token).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // Disposed: what is left in the inbox was never acknowledged and went back with the channel.
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Logging;
+
+namespace Eventing.RabbitMq.Diagnostics;
+
+/// <summary>The provider's log events; source-generated so a disabled level costs nothing.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Connected to RabbitMQ at {Endpoint} (exchange {Exchange}, {QueueType} queues)")]
+    public static partial void Connected(ILogger logger, string endpoint, string exchange, RabbitMqQueueType queueType);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Lost the connection to RabbitMQ at {Endpoint}: {Reason}. Reconnecting; subscriptions resume by themselves")]
+    public static partial void ConnectionLost(ILogger logger, string endpoint, string reason);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Reconnected to RabbitMQ at {Endpoint}; topology and consumers recovered")]
+    public static partial void Recovered(ILogger logger, string endpoint);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Reconnecting to RabbitMQ at {Endpoint} failed; trying again")]
+    public static partial void RecoveryFailed(ILogger logger, Exception exception, string endpoint);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Dropped header {Header} of a message on {Queue}: not a valid CloudEvents attribute value")]
+    public static partial void HeaderDropped(ILogger logger, string header, string queue);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Debug, Message = "Consuming {Queue} with prefetch {Prefetch}")]
+    public static partial void Consuming(ILogger logger, string queue, int prefetch);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "The broker cancelled the consumer of {Queue} (queue deleted?)")]
+    public static partial void ConsumerCancelledByBroker(ILogger logger, string queue);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Debug, Message = "Send of {MessageId} interrupted ({Reason}); retrying once RabbitMQ at {Endpoint} is back")]
+    public static partial void SendInterrupted(ILogger logger, string messageId, string reason, string endpoint);
+
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Warning, Message = "Settling a message of {Queue} failed; the broker redelivers it")]
+    public static partial void SettleFailed(ILogger logger, Exception exception, string queue);
+}

@@ -1,0 +1,53 @@
+using Microsoft.Extensions.Options;
+
+namespace Eventing.RabbitMq.Hosting;
+
+/// <summary>Checks <see cref="RabbitMqProviderOptions"/> when the host starts; each failure names the option.</summary>
+internal sealed class RabbitMqProviderOptionsValidator : IValidateOptions<RabbitMqProviderOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RabbitMqProviderOptions options)
+    {
+        var failures = new List<string>();
+        if (options.Uri is null || !options.Uri.IsAbsoluteUri || (options.Uri.Scheme != "amqp" && options.Uri.Scheme != "amqps"))
+        {
+            failures.Add($"RabbitMqProviderOptions.Uri is '{(options.Uri is null ? "null" : RabbitMqEndpoint.Describe(options.Uri, null))}'; it must be an absolute amqp:// or amqps:// URI, e.g. amqp://guest:guest@127.0.0.1:5672/.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ExchangeName))
+        {
+            failures.Add("RabbitMqProviderOptions.ExchangeName must not be empty; the default is \"amq.topic\".");
+        }
+
+        if (!Enum.IsDefined(options.QueueType))
+        {
+            failures.Add($"RabbitMqProviderOptions.QueueType is {options.QueueType}; it must be Classic or Quorum.");
+        }
+
+        if (options.SendTimeout <= TimeSpan.Zero)
+        {
+            failures.Add($"RabbitMqProviderOptions.SendTimeout is {options.SendTimeout}; it must be positive.");
+        }
+
+        if (options.ConnectTimeout <= TimeSpan.Zero)
+        {
+            failures.Add($"RabbitMqProviderOptions.ConnectTimeout is {options.ConnectTimeout}; it must be positive.");
+        }
+
+        if (options.RecoveryInterval <= TimeSpan.Zero)
+        {
+            failures.Add($"RabbitMqProviderOptions.RecoveryInterval is {options.RecoveryInterval}; it must be positive.");
+        }
+
+        if (options.PrefetchPerConcurrency is < 1 or > ushort.MaxValue)
+        {
+            failures.Add($"RabbitMqProviderOptions.PrefetchPerConcurrency is {options.PrefetchPerConcurrency}; it must be between 1 and 65535.");
+        }
+
+        if (options.MaxOutstandingConfirms < 1)
+        {
+            failures.Add($"RabbitMqProviderOptions.MaxOutstandingConfirms is {options.MaxOutstandingConfirms}; it must be at least 1.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

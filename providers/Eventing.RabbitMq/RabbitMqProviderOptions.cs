@@ -1,0 +1,72 @@
+namespace Eventing.RabbitMq;
+
+/// <summary>
+/// Settings of the RabbitMQ (AMQP 0-9-1) provider. The defaults suit production; they are validated when the
+/// host starts and an invalid value is an error that names the option.
+/// </summary>
+/// <example>
+/// <code>
+/// services.AddEventing(events =&gt; events
+///     .AddListener&lt;Billing&gt;()
+///     .UseRabbitMq(rabbit =&gt;
+///     {
+///         rabbit.Uri = new Uri("amqp://orders:secret@rabbit.internal:5672/production");
+///         rabbit.QueueType = RabbitMqQueueType.Quorum;
+///     }));
+/// </code>
+/// </example>
+public sealed class RabbitMqProviderOptions
+{
+    /// <summary>
+    /// The broker: <c>amqp://user:password@host:port/vhost</c> or <c>amqps://…</c> for TLS.
+    /// Default <c>amqp://guest:guest@127.0.0.1:5672/</c>.
+    /// </summary>
+    public Uri Uri { get; set; } = new("amqp://guest:guest@127.0.0.1:5672/");
+
+    /// <summary>The user name; overrides the one in <see cref="Uri"/> when set.</summary>
+    public string? UserName { get; set; }
+
+    /// <summary>The password; overrides the one in <see cref="Uri"/> when set. Never logged.</summary>
+    public string? Password { get; set; }
+
+    /// <summary>
+    /// The topic exchange events are published to, with the event name as routing key. Default <c>amq.topic</c>,
+    /// which always exists and which the STOMP and AMQP 1.0 providers on RabbitMQ reach too; another name is
+    /// declared as a durable topic exchange at start.
+    /// </summary>
+    public string ExchangeName { get; set; } = "amq.topic";
+
+    /// <summary>Classic (default) or quorum queues for listeners and dead letters.</summary>
+    public RabbitMqQueueType QueueType { get; set; } = RabbitMqQueueType.Classic;
+
+    /// <summary>
+    /// How long a send may take, including waiting for the broker to come back after a lost connection and for
+    /// its publisher confirm. After that the send throws <see cref="BrokerUnreachableException"/>. Default 30 s.
+    /// </summary>
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long start may try to connect before it throws <see cref="BrokerUnreachableException"/>. Default 10 s.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The pause between reconnection attempts after the connection was lost. Default 2 s.</summary>
+    public TimeSpan RecoveryInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Unacknowledged messages the broker sends a consumer per unit of listener concurrency
+    /// (prefetch = concurrency × this). Default 50: enough to hide the network round trip, small enough that
+    /// competing consumers share the work.
+    /// </summary>
+    public int PrefetchPerConcurrency { get; set; } = 50;
+
+    /// <summary>
+    /// Durable sends that may wait for their publisher confirm at once; further sends wait for a slot. Default 1000
+    /// (measured: confirmed persistent publishing reaches its top speed from about 100 in flight).
+    /// </summary>
+    public int MaxOutstandingConfirms { get; set; } = 1000;
+
+    /// <summary>The connection name shown in the RabbitMQ management UI. Default <c>eventing:&lt;process name&gt;</c>.</summary>
+    public string? ClientProvidedName { get; set; }
+
+    /// <summary>TLS settings.</summary>
+    public RabbitMqTlsOptions Tls { get; } = new();
+}
