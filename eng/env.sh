@@ -1,0 +1,43 @@
+# shellcheck shell=bash
+# Connection settings of the local test services started by eng/services.sh (or brokers.sh,
+# postgres.sh, redis.sh). Tests and CI `source eng/env.sh`; the eng/ scripts source it too, so the
+# defaults live in exactly one place. Every port can be overridden by setting its variable first.
+#
+# Sourced into the caller's shell: it only sets and exports variables (no `set -e`, no output).
+#
+# Credentials:
+#   RabbitMQ  guest/guest (RabbitMQ allows guest only over loopback, which is all we use).
+#             A wrong password (guest:wrong) is refused: EVENTING_RABBITMQ_BAD_URI.
+#             STOMP clients must send the CONNECT header host:/ (the vhost).
+#   ActiveMQ  admin/admin, enforced by a simpleAuthenticationPlugin in our activemq.xml, so a
+#             wrong password (admin:wrong) is refused too: EVENTING_ACTIVEMQ_STOMP_BAD_URI.
+#   Postgres  user postgres, trust auth over 127.0.0.1 (any password is accepted).
+#   Redis     no auth.
+
+EVENTING_ENG_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+: "${EVENTING_STATE_DIR:=/tmp/eventing-brokers}"
+: "${EVENTING_RABBITMQ_PORT:=5672}"
+: "${EVENTING_RABBITMQ_STOMP_PORT:=61614}"
+: "${EVENTING_RABBITMQ_DIST_PORT:=25672}"
+: "${EVENTING_EPMD_PORT:=4369}"
+: "${EVENTING_ACTIVEMQ_STOMP_PORT:=61613}"
+: "${EVENTING_ACTIVEMQ_OPENWIRE_PORT:=61616}"
+: "${EVENTING_POSTGRES_PORT:=55432}"
+: "${EVENTING_REDIS_PORT:=56379}"
+export EVENTING_ENG_DIR EVENTING_STATE_DIR \
+  EVENTING_RABBITMQ_PORT EVENTING_RABBITMQ_STOMP_PORT EVENTING_RABBITMQ_DIST_PORT EVENTING_EPMD_PORT \
+  EVENTING_ACTIVEMQ_STOMP_PORT EVENTING_ACTIVEMQ_OPENWIRE_PORT \
+  EVENTING_POSTGRES_PORT EVENTING_REDIS_PORT
+
+# RabbitMQ: AMQP 0-9-1 and AMQP 1.0 (plugin rabbitmq_amqp1_0, v1 addresses) share one port.
+export EVENTING_RABBITMQ_URI="amqp://guest:guest@127.0.0.1:${EVENTING_RABBITMQ_PORT}/"
+export EVENTING_RABBITMQ_AMQP10_URI="amqp://guest:guest@127.0.0.1:${EVENTING_RABBITMQ_PORT}"
+export EVENTING_RABBITMQ_STOMP_URI="stomp://guest:guest@127.0.0.1:${EVENTING_RABBITMQ_STOMP_PORT}"
+export EVENTING_RABBITMQ_BAD_URI="amqp://guest:wrong@127.0.0.1:${EVENTING_RABBITMQ_PORT}/"
+# ActiveMQ Classic: STOMP and OpenWire (no AMQP 1.0 in Debian's build).
+export EVENTING_ACTIVEMQ_STOMP_URI="stomp://admin:admin@127.0.0.1:${EVENTING_ACTIVEMQ_STOMP_PORT}"
+export EVENTING_ACTIVEMQ_STOMP_BAD_URI="stomp://admin:wrong@127.0.0.1:${EVENTING_ACTIVEMQ_STOMP_PORT}"
+export EVENTING_ACTIVEMQ_OPENWIRE_URI="tcp://127.0.0.1:${EVENTING_ACTIVEMQ_OPENWIRE_PORT}"
+# PostgreSQL (Npgsql connection string) and Redis (StackExchange.Redis configuration string).
+export EVENTING_POSTGRES="Host=127.0.0.1;Port=${EVENTING_POSTGRES_PORT};Username=postgres;Database=eventing"
+export EVENTING_REDIS="127.0.0.1:${EVENTING_REDIS_PORT}"
