@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+
+namespace Eventing.Outbox.Diagnostics;
+
+/// <summary>Every log line of the outbox, source-generated so a disabled level costs nothing.</summary>
+internal static partial class OutboxLog
+{
+    [LoggerMessage(2000, LogLevel.Warning, "Outbox could not send {Failed} of {Total} event(s) from {Store}; they stay pending for the relay")]
+    public static partial void SendFailed(ILogger logger, Exception exception, int failed, int total, string store);
+
+    [LoggerMessage(2001, LogLevel.Warning, "Outbox sent {Count} event(s) but could not delete their rows in {Store}; the relay will send them again with the same message ids")]
+    public static partial void DeleteFailed(ILogger logger, Exception exception, int count, string store);
+
+    [LoggerMessage(2010, LogLevel.Information, "Outbox relay started on {Store} (ordered: {Ordered}, batch {BatchSize}, {MaxSendsInFlight} sends in flight)")]
+    public static partial void RelayStarted(ILogger logger, string store, bool ordered, int batchSize, int maxSendsInFlight);
+
+    [LoggerMessage(2011, LogLevel.Debug, "Outbox relay sent {Sent} of {Leased} pending event(s) from {Store}")]
+    public static partial void Relayed(ILogger logger, int sent, int leased, string store);
+
+    [LoggerMessage(2012, LogLevel.Error, "Outbox relay failed to read or settle a batch in {Store}; retrying in {Delay}")]
+    public static partial void RelayFailed(ILogger logger, Exception exception, string store, TimeSpan delay);
+
+    [LoggerMessage(2020, LogLevel.Information, "Outbox schema of {Store} is ready")]
+    public static partial void SchemaReady(ILogger logger, string store);
+}

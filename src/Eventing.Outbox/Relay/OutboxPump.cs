@@ -1,0 +1,40 @@
+using Eventing.Outbox.Storage;
+using Eventing.Providers;
+
+namespace Eventing.Outbox.Relay;
+
+/// <summary>One relay pass: lease a batch, send it, delete what was sent. Shared by the relay and the flusher.</summary>
+internal sealed class OutboxPump(IOutboxStore store, OutboxDispatcher dispatcher, IEnvelopeSender sender, InFlightMessages inFlight)
+{
+    public IOutboxStore Store => store;
+
+    public async Task<PumpResult> RunOnceAsync(int batchSize, bool ordered, TimeSpan gracePeriod, CancellationToken cancellationToken)
+    {
+        var cutoff = DateTimeOffset.UtcNow.Subtract(gracePeriod).ToUnixTimeMilliseconds();
+        var lease = await store.LeaseAsync(new OutboxLeaseRequest(batchSize, cutoff, ordered), cancellationToken).ConfigureAwait(false);
+        await using (lease.ConfigureAwait(false))
+        {
+            var records = lease.Records;
+            if (records.Count == 0)
+            {
+                return default;
+            }
+
+            var messages = new List<PendingMessage>(records.Count);
+            for (var i = 0; i < records.Count; i++)
+            {
+                if (!inFlight.Contains(records[i].Sequence))
+                {
+                    messages.Add(OutboxRecords.ToMessage(records[i], sender));
+                }
+            }
+
+            var sent = await dispatcher.SendAsync(messages, ordered, cancellationToken).ConfigureAwait(false);
+            await lease.CompleteAsync(sent, cancellationToken).ConfigureAwait(false);
+            return new PumpResult(records.Count, sent.Count, messages.Count - sent.Count);
+        }
+    }
+}
+
+/// <summary>What one relay pass did.</summary>
+internal readonly record struct PumpResult(int Leased, int Sent, int Failed);

@@ -1,0 +1,74 @@
+using Eventing.Outbox.Diagnostics;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Eventing.Outbox.Relay;
+
+/// <summary>
+/// Sends what the send after commit left pending (crash, broker down, a commit outside <see cref="IOutbox.CommitAsync"/>),
+/// and in ordered mode every event.
+/// </summary>
+internal sealed class OutboxRelay(OutboxPump pump, OutboxSignal signal, IOptions<OutboxOptions> options, ILogger<OutboxRelay> logger) : BackgroundService
+{
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+    private readonly OutboxOptions _options = options.Value;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!_options.RunRelay)
+        {
+            return;
+        }
+
+        OutboxLog.RelayStarted(logger, pump.Store.Name, _options.Ordered, _options.BatchSize, _options.MaxSendsInFlight);
+        var grace = _options.Ordered ? TimeSpan.Zero : _options.GracePeriod;
+        var delay = _options.PollInterval;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var more = false;
+            try
+            {
+                var result = await pump.RunOnceAsync(_options.BatchSize, _options.Ordered, grace, stoppingToken).ConfigureAwait(false);
+                if (result.Leased > 0)
+                {
+                    OutboxLog.Relayed(logger, result.Sent, result.Leased, pump.Store.Name);
+                }
+
+                // A broker that refuses sends is given time to come back instead of being hammered every poll.
+                delay = result.Failed > 0 ? Backoff(delay) : _options.PollInterval;
+                more = result.Failed == 0 && result.Leased == _options.BatchSize;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // The relay must outlive a database outage; the error is logged and the pass retried.
+            catch (Exception exception)
+#pragma warning restore CA1031
+            {
+                delay = Backoff(delay);
+                OutboxLog.RelayFailed(logger, exception, pump.Store.Name, delay);
+            }
+
+            if (!more)
+            {
+                try
+                {
+                    await signal.WaitAsync(delay, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private TimeSpan Backoff(TimeSpan delay)
+    {
+        var next = delay * 2;
+        var cap = _options.PollInterval > MaxBackoff ? _options.PollInterval : MaxBackoff;
+        return next > cap ? cap : next;
+    }
+}

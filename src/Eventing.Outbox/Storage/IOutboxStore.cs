@@ -1,0 +1,32 @@
+using System.Data.Common;
+
+namespace Eventing.Outbox.Storage;
+
+/// <summary>
+/// Where pending events live: one database and table. Store packages implement it; the outbox, the relay and the
+/// flusher only talk to this interface.
+/// </summary>
+public interface IOutboxStore
+{
+    /// <summary>A short description for logs and errors, e.g. <c>sqlite orders.db table eventing_outbox</c> (no secrets).</summary>
+    string Name { get; }
+
+    /// <summary>Creates or migrates the table and its indexes; safe to run concurrently from several processes.</summary>
+    Task EnsureSchemaAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Inserts <paramref name="record"/> inside the caller's <paramref name="transaction"/> and sets its
+    /// <see cref="OutboxRecord.Sequence"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The transaction belongs to another kind of database.</exception>
+    ValueTask InsertAsync(DbTransaction transaction, OutboxRecord record, CancellationToken cancellationToken);
+
+    /// <summary>Deletes sent rows by sequence.</summary>
+    Task DeleteAsync(IReadOnlyList<long> sequences, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Takes a batch of pending rows for sending. While the lease is open no other relay sends them (where the store
+    /// supports several relays); disposing it without <see cref="IOutboxLease.CompleteAsync"/> releases them.
+    /// </summary>
+    Task<IOutboxLease> LeaseAsync(OutboxLeaseRequest request, CancellationToken cancellationToken);
+}

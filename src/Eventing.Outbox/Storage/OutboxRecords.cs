@@ -1,0 +1,85 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using Eventing.Providers;
+
+namespace Eventing.Outbox.Storage;
+
+/// <summary>Converts envelopes to rows and back without losing the id, time or headers.</summary>
+internal static class OutboxRecords
+{
+    public static OutboxRecord FromEnvelope(Envelope envelope, EventDescriptor descriptor, string? orderingKey) => new()
+    {
+        MessageId = envelope.Id,
+        EventName = envelope.Type,
+        OrderingKey = orderingKey,
+        Durable = descriptor.Durable,
+        CreatedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+        Source = envelope.Source,
+        Time = envelope.FormatTime(),
+        ContentType = envelope.DataContentType,
+        Headers = WriteHeaders(envelope.Headers),
+        Body = envelope.Body.ToArray(),
+    };
+
+    public static PendingMessage ToMessage(OutboxRecord record, IEnvelopeSender sender)
+    {
+        var envelope = new Envelope(record.EventName, record.Body)
+        {
+            Id = record.MessageId,
+            Source = record.Source,
+            DataContentType = record.ContentType,
+        };
+        envelope.TrySetAttribute("time", record.Time);
+        ReadHeaders(record.Headers, envelope.Headers);
+
+        // An event recorded by another version of the app may not be registered here; it is still sent by name.
+        var descriptor = sender.TryGetEvent(record.EventName, out var known) ? known : new EventDescriptor(record.EventName, record.Durable);
+        return new PendingMessage(record, envelope, descriptor);
+    }
+
+    private static string WriteHeaders(EnvelopeHeaders headers)
+    {
+        if (headers.Count == 0)
+        {
+            return "{}";
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (var header in headers)
+            {
+                writer.WriteString(header.Key, header.Value);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static void ReadHeaders(string json, EnvelopeHeaders headers)
+    {
+        if (json.Length <= 2)
+        {
+            return;
+        }
+
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json));
+        while (reader.Read())
+        {
+            if (reader.TokenType != JsonTokenType.PropertyName)
+            {
+                continue;
+            }
+
+            var name = reader.GetString()!;
+            reader.Read();
+
+            // The headers passed the CloudEvents rules when they were recorded; TrySet only guards against edited rows.
+            headers.TrySet(name, reader.GetString() ?? "");
+        }
+    }
+}
