@@ -1,0 +1,109 @@
+using System.Collections.Concurrent;
+using Eventing.Amqp.Connections;
+using Eventing.Amqp.Receiving;
+using Eventing.Amqp.Sending;
+using Eventing.Amqp.Topology;
+using Eventing.Providers;
+using Microsoft.Extensions.Logging;
+
+namespace Eventing.Amqp;
+
+/// <summary>
+/// The AMQP 1.0 provider: moves envelopes over one AMQPNetLite connection, to and from the addresses its
+/// <see cref="AmqpTopology"/> names. Provisioning (queues, bindings) is delegated to an
+/// <see cref="IAmqpProvisioner"/> when the topology needs one.
+/// </summary>
+internal sealed class AmqpProvider : IProvider
+{
+    private readonly AmqpProviderOptions _options;
+    private readonly AmqpTopology _topology;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly AmqpConnection _connection;
+    private readonly AmqpSendPath _sendPath;
+    private readonly ConcurrentDictionary<string, AmqpTerminus> _targets = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<AmqpSubscription, byte> _subscriptions = new();
+
+    public AmqpProvider(AmqpProviderOptions options, ILoggerFactory loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _topology = options.Topology;
+        _loggerFactory = loggerFactory;
+        _connection = new AmqpConnection(options, loggerFactory.CreateLogger<AmqpConnection>());
+        _sendPath = new AmqpSendPath(_connection, options.SendTimeout, loggerFactory.CreateLogger<AmqpSendPath>());
+        Name = $"amqp {_connection.Endpoint} ({_topology.Name})";
+    }
+
+    public string Name { get; }
+
+    internal AmqpConnection Connection => _connection;
+
+    internal IReadOnlyCollection<AmqpSubscription> Subscriptions => (IReadOnlyCollection<AmqpSubscription>)_subscriptions.Keys;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        // The options validator says the same at host start; this covers a provider built by hand.
+        if (_topology.RequiresProvisioning && _options.Provisioner is null)
+        {
+            throw new InvalidOperationException(
+                $"AmqpProviderOptions.Provisioner is not set, but the {_topology.Name} topology needs one. {_topology.ProvisioningHint}");
+        }
+
+        return _connection.StartAsync(cancellationToken);
+    }
+
+    public ValueTask SendAsync(Envelope envelope, EventDescriptor @event, CancellationToken cancellationToken)
+    {
+        if (!_targets.TryGetValue(@event.Name, out var target))
+        {
+            target = _targets.GetOrAdd(@event.Name, _ => _topology.SendTarget(@event));
+        }
+
+        return _sendPath.SendAsync(target, envelope, @event.Durable, cancellationToken);
+    }
+
+    public async Task<IProviderSubscription> SubscribeAsync(ListenerDescriptor listener, IDeliveryHandler handler, CancellationToken cancellationToken)
+    {
+        var subscription = new AmqpSubscription(
+            _connection,
+            _options,
+            _topology.ListenSource(listener),
+            listener,
+            handler,
+            _loggerFactory.CreateLogger<AmqpSubscription>());
+        await subscription.StartAsync(cancellationToken).ConfigureAwait(false);
+        _subscriptions.TryAdd(subscription, 0);
+        return new Tracked(subscription, this);
+    }
+
+    public ValueTask DeadLetterAsync(Envelope envelope, ListenerDescriptor listener, CancellationToken cancellationToken) =>
+        _sendPath.SendAsync(_topology.DeadLetterTarget(listener), envelope, durable: true, cancellationToken);
+
+    public async Task StopAsync(CancellationToken cancellationToken) => await _connection.DisposeAsync().ConfigureAwait(false);
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var subscription in _subscriptions.Keys)
+        {
+            await subscription.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await _connection.DisposeAsync().ConfigureAwait(false);
+        if (_options.Provisioner is { } provisioner)
+        {
+            await provisioner.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Forgets a subscription once it is disposed, so the provider only disposes live ones.</summary>
+    private sealed class Tracked(AmqpSubscription inner, AmqpProvider owner) : IProviderSubscription
+    {
+        public Task StopReceivingAsync(CancellationToken cancellationToken) => inner.StopReceivingAsync(cancellationToken);
+
+        public async ValueTask DisposeAsync()
+        {
+            owner._subscriptions.TryRemove(inner, out _);
+            await inner.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

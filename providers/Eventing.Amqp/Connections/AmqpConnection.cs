@@ -1,0 +1,283 @@
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using Amqp;
+using Amqp.Framing;
+using Amqp.Sasl;
+using Eventing.Amqp.Diagnostics;
+using Eventing.Amqp.Hosting;
+using Microsoft.Extensions.Logging;
+using AmqpConnectionObject = Amqp.Connection;
+
+namespace Eventing.Amqp.Connections;
+
+/// <summary>
+/// The one connection of a provider. It connects at start, notices when the connection is lost and reconnects
+/// with exponential backoff and jitter until it is closed. Senders and receivers wait for it with
+/// <see cref="WaitAsync"/>; they re-create their sessions and links on the new connection themselves.
+/// </summary>
+internal sealed class AmqpConnection : IAsyncDisposable
+{
+    private readonly AmqpProviderOptions _options;
+    private readonly ILogger _logger;
+    private readonly Address _address;
+    private readonly ConnectionFactory _factory;
+    private readonly Lock _gate = new();
+    private readonly CancellationTokenSource _closing = new();
+    private TaskCompletionSource<AmqpConnectionObject> _ready = NewReady();
+    private AmqpConnectionObject? _current;
+    private bool _closed;
+
+    public AmqpConnection(AmqpProviderOptions options, ILogger logger)
+    {
+        _options = options;
+        _logger = logger;
+        var uri = options.Uri;
+        var user = options.UserName ?? AmqpEndpoint.UserFrom(uri);
+        var password = options.Password ?? AmqpEndpoint.PasswordFrom(uri);
+        var tls = options.Tls.Enabled ?? AmqpEndpoint.UsesTls(uri);
+        Endpoint = AmqpEndpoint.Describe(uri, options.UserName);
+
+        // With a user name AMQPNetLite authenticates with SASL PLAIN; without, we ask for ANONYMOUS explicitly
+        // because brokers such as RabbitMQ insist on a SASL layer.
+        _address = new Address(uri.Host, AmqpEndpoint.Port(uri), user, password, "/", tls ? "AMQPS" : "AMQP");
+        _factory = new ConnectionFactory();
+        if (user is null)
+        {
+            _factory.SASL.Profile = SaslProfile.Anonymous;
+        }
+
+        _factory.AMQP.ContainerId = options.ContainerId ?? $"eventing-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}";
+        _factory.AMQP.HostName = uri.Host;
+        _factory.AMQP.IdleTimeout = (int)Math.Min(int.MaxValue, options.IdleTimeout.TotalMilliseconds);
+        _factory.AMQP.MaxSessionsPerConnection = 1024;
+        _factory.TCP.NoDelay = true;
+        if (tls)
+        {
+            ConfigureTls(_factory.SSL, options.Tls);
+        }
+    }
+
+    /// <summary>The broker address for logs and errors, password masked.</summary>
+    public string Endpoint { get; }
+
+    /// <summary>Raised on the I/O thread after a connection was lost and all its sessions and links were aborted.</summary>
+    public event Action<AmqpConnectionObject>? Lost;
+
+    /// <summary>Connects, retrying until <see cref="AmqpProviderOptions.ConnectTimeout"/>; refused credentials fail at once.</summary>
+    /// <exception cref="BrokerUnreachableException">No connection within the timeout, or the credentials were refused.</exception>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
+        timeout.CancelAfter(_options.ConnectTimeout);
+        var delay = _options.RecoveryInterval;
+        Exception? last = null;
+        while (true)
+        {
+            try
+            {
+                Publish(await ConnectOnceAsync(timeout.Token).ConfigureAwait(false));
+                Log.Connected(_logger, Endpoint);
+                return;
+            }
+            catch (AmqpException exception) when (string.Equals(exception.Error?.Condition, ErrorCode.UnauthorizedAccess, StringComparison.Ordinal))
+            {
+                throw new BrokerUnreachableException(Endpoint,
+                    $"The broker at {Endpoint} refused the credentials ({exception.Error?.Description}). Check AmqpProviderOptions.Uri, UserName and Password.",
+                    exception);
+            }
+            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                last = exception;
+            }
+
+            try
+            {
+                await Task.Delay(Jitter(delay), timeout.Token).ConfigureAwait(false);
+                delay = Next(delay);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new BrokerUnreachableException(Endpoint,
+                    $"Could not connect to {Endpoint} within {_options.ConnectTimeout.TotalSeconds:0.#} s ({Reason(last)}). Is the broker running? `eng/brokers.sh status` shows the test brokers.",
+                    last);
+            }
+        }
+    }
+
+    /// <summary>The open connection, waiting while it is being recovered.</summary>
+    /// <exception cref="ObjectDisposedException">The connection was closed for good.</exception>
+    public Task<AmqpConnectionObject> WaitAsync(CancellationToken cancellationToken)
+    {
+        var ready = Volatile.Read(ref _ready).Task;
+        return ready.IsCompleted || !cancellationToken.CanBeCanceled ? ready : ready.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>The open connection, or null while it is being recovered.</summary>
+    public AmqpConnectionObject? Current
+    {
+        get
+        {
+            var ready = Volatile.Read(ref _ready).Task;
+            return ready.IsCompletedSuccessfully ? ready.Result : null;
+        }
+    }
+
+    /// <summary>Forces the current connection closed as if the broker had dropped it (tests of recovery use this).</summary>
+    internal void Abort()
+    {
+        var current = Current;
+        if (current is not null)
+        {
+            // Closing the transport from under the connection is what a broker restart looks like to the client.
+            _ = current.CloseAsync(TimeSpan.Zero, new Error(ErrorCode.ConnectionForced) { Description = "aborted by a test" });
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        AmqpConnectionObject? current;
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            _closed = true;
+            current = _current;
+            _current = null;
+            _ready.TrySetException(new ObjectDisposedException(nameof(AmqpConnection), $"The AMQP connection to {Endpoint} was closed."));
+        }
+
+        await _closing.CancelAsync().ConfigureAwait(false);
+        if (current is not null && !current.IsClosed)
+        {
+            try
+            {
+                await current.CloseAsync().ConfigureAwait(false);
+            }
+            catch (AmqpException)
+            {
+                // The broker went away while we closed: nothing is left to close.
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+
+        Log.Disconnected(_logger, Endpoint);
+        _closing.Dispose();
+    }
+
+    private async Task<AmqpConnectionObject> ConnectOnceAsync(CancellationToken cancellationToken) =>
+        await _factory.CreateAsync(_address, cancellationToken).ConfigureAwait(false);
+
+    private void Publish(AmqpConnectionObject connection)
+    {
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                _ = connection.CloseAsync();
+                throw new ObjectDisposedException(nameof(AmqpConnection));
+            }
+
+            _current = connection;
+            if (!_ready.TrySetResult(connection))
+            {
+                _ready = NewReady();
+                _ready.TrySetResult(connection);
+            }
+        }
+
+        // Registered after publishing: if the connection already died, the callback runs now and recovers.
+        connection.AddClosedCallback(OnClosed);
+    }
+
+    private void OnClosed(IAmqpObject sender, Error? error)
+    {
+        var connection = (AmqpConnectionObject)sender;
+        lock (_gate)
+        {
+            if (_closed || !ReferenceEquals(_current, connection))
+            {
+                return;
+            }
+
+            _current = null;
+            if (_ready.Task.IsCompleted)
+            {
+                _ready = NewReady();
+            }
+        }
+
+        Log.ConnectionLost(_logger, Endpoint, error?.Condition ?? "closed", error?.Description ?? "the broker closed the connection");
+        Lost?.Invoke(connection);
+        _ = Task.Run(RecoverAsync);
+    }
+
+    private async Task RecoverAsync()
+    {
+        var delay = _options.RecoveryInterval;
+        for (var attempt = 1; !_closing.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                await Task.Delay(Jitter(delay), _closing.Token).ConfigureAwait(false);
+                Publish(await ConnectOnceAsync(_closing.Token).ConfigureAwait(false));
+                Log.Reconnected(_logger, Endpoint, attempt);
+                return;
+            }
+            catch (Exception) when (_closing.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            catch (Exception exception)
+            {
+                delay = Next(delay);
+                Log.ReconnectFailed(_logger, exception, Endpoint, attempt, delay);
+            }
+        }
+    }
+
+    private TimeSpan Next(TimeSpan delay) => TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRecoveryInterval.Ticks));
+
+    // ±20 % so that many clients of a restarted broker do not all come back in the same instant.
+    private static TimeSpan Jitter(TimeSpan delay) => delay * (0.8 + (Random.Shared.NextDouble() * 0.4));
+
+    private static string Reason(Exception? exception) => exception switch
+    {
+        null => "timed out",
+        SocketException socket => socket.SocketErrorCode switch
+        {
+            SocketError.ConnectionRefused => "connection refused",
+            SocketError.HostNotFound => "host not found",
+            _ => socket.Message,
+        },
+        AmqpException amqp => $"{amqp.Error?.Condition}: {amqp.Error?.Description}",
+        _ => exception.Message,
+    };
+
+    private static TaskCompletionSource<AmqpConnectionObject> NewReady() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private static void ConfigureTls(ConnectionFactory.SslSettings ssl, AmqpTlsOptions tls)
+    {
+        ssl.Protocols = tls.Protocols;
+        ssl.CheckCertificateRevocation = tls.CheckCertificateRevocation;
+        if (tls.ClientCertificatePath is { } path)
+        {
+            ssl.ClientCertificates.Add(X509CertificateLoader.LoadPkcs12FromFile(path, tls.ClientCertificatePassphrase));
+        }
+
+        if (tls.AcceptablePolicyErrors != SslPolicyErrors.None)
+        {
+            var acceptable = tls.AcceptablePolicyErrors;
+            ssl.RemoteCertificateValidationCallback = (_, _, _, errors) => (errors & ~acceptable) == SslPolicyErrors.None;
+        }
+    }
+}

@@ -1,0 +1,346 @@
+using System.Threading.Channels;
+using Amqp;
+using Amqp.Framing;
+using Amqp.Types;
+using Eventing.Amqp.Connections;
+using Eventing.Amqp.Diagnostics;
+using Eventing.Amqp.Sending;
+using Eventing.Amqp.Topology;
+using Eventing.Amqp.Wire;
+using Eventing.Providers;
+using Microsoft.Extensions.Logging;
+
+namespace Eventing.Amqp.Receiving;
+
+/// <summary>
+/// One listener's receiver: its own session (so a failing link cannot end the senders' session, and ending it
+/// makes RabbitMQ requeue what was unsettled) with one receiver link, credit = concurrency ×
+/// <see cref="AmqpProviderOptions.CreditPerConcurrency"/>, restored by AMQPNetLite as deliveries are settled.
+/// Messages are handed from the I/O thread to one loop that awaits the core for each. After a lost link or
+/// connection it provisions and attaches again; messages received on the old link are skipped, not handed over,
+/// because the broker delivers them again.
+/// </summary>
+internal sealed class AmqpSubscription : IProviderSubscription
+{
+    private readonly AmqpConnection _connection;
+    private readonly IAmqpProvisioner? _provisioner;
+    private readonly AmqpTerminus _source;
+    private readonly ListenerDescriptor _listener;
+    private readonly IDeliveryHandler _handler;
+    private readonly ILogger _logger;
+    private readonly AmqpProviderOptions _options;
+    private readonly int _credit;
+    private readonly Channel<Received> _received = Channel.CreateUnbounded<Received>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _gate = new();
+    private readonly MessageCallback _onMessage;
+    private Session? _session;
+    private ReceiverLink? _link;
+    private Task? _loop;
+    private int _attachNumber;
+    private bool _disposed;
+
+    public AmqpSubscription(
+        AmqpConnection connection,
+        AmqpProviderOptions options,
+        AmqpTerminus source,
+        ListenerDescriptor listener,
+        IDeliveryHandler handler,
+        ILogger logger)
+    {
+        _connection = connection;
+        _options = options;
+        _provisioner = options.Provisioner;
+        _source = source;
+        _listener = listener;
+        _handler = handler;
+        _logger = logger;
+        _credit = (int)Math.Min(10_000L, (long)listener.Concurrency * options.CreditPerConcurrency);
+        _onMessage = OnMessage;
+    }
+
+    /// <summary>The link currently receiving (tests use it to break the link like the broker would).</summary>
+    internal ReceiverLink? Link => Volatile.Read(ref _link);
+
+    /// <summary>Attaches for the first time; an error here (a missing queue, refused access) reaches the caller.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await AttachAsync(cancellationToken).ConfigureAwait(false);
+        _loop = Task.Run(ReceiveLoopAsync, CancellationToken.None);
+    }
+
+    public async Task StopReceivingAsync(CancellationToken cancellationToken)
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        ReceiverLink? link;
+        lock (_gate)
+        {
+            link = _link;
+        }
+
+        if (link is not null && !link.IsClosed)
+        {
+            try
+            {
+                // No more credit once what the broker holds is used up. Not drain mode: AMQPNetLite fails the whole
+                // connection on a transfer beyond its local credit, and transfers are already on the way.
+                link.SetCredit(0, CreditMode.Auto);
+            }
+            catch (AmqpException)
+            {
+            }
+        }
+
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(false);
+        }
+
+        ReleaseBuffered();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopReceivingAsync(CancellationToken.None).ConfigureAwait(false);
+        Session? session;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            session = _session;
+            _session = null;
+            _link = null;
+        }
+
+        _received.Writer.TryComplete();
+        ReleaseBuffered();
+        await CloseAsync(session).ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    private async Task AttachAsync(CancellationToken cancellationToken)
+    {
+        var connection = await _connection.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (_provisioner is not null)
+        {
+            await _provisioner.ProvisionListenerAsync(_listener, cancellationToken).ConfigureAwait(false);
+        }
+
+        var session = new Session(connection);
+        var attached = new TaskCompletionSource<Error?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var source = new Source { Address = _source.Address };
+        if (_source.Durable)
+        {
+            source.Durable = 2;
+            source.ExpiryPolicy = new Symbol("never");
+        }
+
+        if (_source.Capabilities.Count > 0)
+        {
+            source.Capabilities = AmqpSendPath.ToSymbols(_source.Capabilities);
+        }
+
+        var name = $"eventing-receive-{_listener.Queue}-{Interlocked.Increment(ref _attachNumber)}";
+
+        // A broker that refuses an attach answers with a null source and then detaches with the reason.
+        var link = new ReceiverLink(session, name, source, (_, attach) =>
+        {
+            if (attach.Source is not null)
+            {
+                attached.TrySetResult(null);
+            }
+        });
+        link.AddClosedCallback((sender, error) =>
+        {
+            attached.TrySetResult(error ?? new Error(ErrorCode.DetachForced) { Description = "the broker detached the link" });
+            OnLinkClosed((ReceiverLink)sender, error);
+        });
+
+        Error? refused;
+        try
+        {
+            refused = await attached.Task.WaitAsync(_options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            await CloseAsync(session).ConfigureAwait(false);
+            throw;
+        }
+
+        if (refused is not null)
+        {
+            await CloseAsync(session).ConfigureAwait(false);
+            throw new InvalidOperationException(
+                $"Could not receive from {_source.Address} for listener {_listener.Queue} on {_connection.Endpoint}: {refused.Condition} {refused.Description}. " +
+                (_provisioner is null ? "Does the queue exist? " : string.Empty) + "See AmqpProviderOptions.Topology.",
+                new AmqpException(refused));
+        }
+
+        Session? previous;
+        lock (_gate)
+        {
+            if (_disposed || _stopping.IsCancellationRequested)
+            {
+                previous = session;
+            }
+            else
+            {
+                previous = _session;
+                _session = session;
+                _link = link;
+                link.Start(_credit, _onMessage);
+            }
+        }
+
+        if (previous is not null)
+        {
+            await CloseAsync(previous).ConfigureAwait(false);
+        }
+
+        Log.Attached(_logger, _source.Address, _listener.Queue, _credit);
+    }
+
+    // On the I/O thread: hand over and return at once. The channel is bounded by the link credit.
+    private void OnMessage(IReceiverLink link, Message message) =>
+        _received.Writer.TryWrite(new Received((ReceiverLink)link, message));
+
+    private async Task ReceiveLoopAsync()
+    {
+        var reader = _received.Reader;
+        var token = _stopping.Token;
+        try
+        {
+            while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
+            {
+                while (!token.IsCancellationRequested && reader.TryRead(out var received))
+                {
+                    if (received.Link.IsClosed)
+                    {
+                        // The broker put it back when the link went: handing it over would handle it twice.
+                        continue;
+                    }
+
+                    var envelope = AmqpWire.Decode(received.Message, _logger, _listener.Queue);
+                    await _handler.HandleAsync(new AmqpDelivery(received.Link, received.Message, envelope, _listener.Queue), token).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // Stopped; whatever is still buffered is released by StopReceivingAsync.
+        }
+    }
+
+    private void ReleaseBuffered()
+    {
+        while (_received.Reader.TryRead(out var received))
+        {
+            if (!received.Link.IsClosed)
+            {
+                try
+                {
+                    received.Link.Release(received.Message);
+                }
+                catch (AmqpException)
+                {
+                    // Lost meanwhile: the broker requeued it anyway.
+                }
+            }
+        }
+    }
+
+    private void OnLinkClosed(ReceiverLink link, Error? error)
+    {
+        lock (_gate)
+        {
+            if (_disposed || _stopping.IsCancellationRequested || !ReferenceEquals(_link, link))
+            {
+                return;
+            }
+
+            _link = null;
+        }
+
+        Log.ReceiverLost(_logger, _listener.Queue, error?.Condition ?? "detached", error?.Description ?? "the link was closed");
+        _ = Task.Run(RecoverAsync);
+    }
+
+    private async Task RecoverAsync()
+    {
+        // End the old session first: RabbitMQ keeps a detached link's unsettled messages on the session (its
+        // channel) and only requeues them when that ends.
+        Session? old;
+        lock (_gate)
+        {
+            old = _session;
+            _session = null;
+        }
+
+        await CloseAsync(old).ConfigureAwait(false);
+        var delay = _options.RecoveryInterval;
+        for (var attempt = 1; !_stopping.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                await AttachAsync(_stopping.Token).ConfigureAwait(false);
+                Log.Reattached(_logger, _listener.Queue);
+                return;
+            }
+            catch (Exception) when (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            catch (Exception exception)
+            {
+                Log.AttachFailed(_logger, exception, _listener.Queue, attempt, delay);
+                try
+                {
+                    await Task.Delay(delay, _stopping.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRecoveryInterval.Ticks));
+            }
+        }
+    }
+
+    private static async Task CloseAsync(Session? session)
+    {
+        if (session is null || session.IsClosed)
+        {
+            return;
+        }
+
+        try
+        {
+            await session.CloseAsync(TimeSpan.FromSeconds(5), null).ConfigureAwait(false);
+        }
+        catch (AmqpException)
+        {
+        }
+        catch (TimeoutException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private readonly record struct Received(ReceiverLink Link, Message Message);
+}

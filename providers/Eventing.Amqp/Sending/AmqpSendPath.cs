@@ -1,0 +1,317 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Amqp;
+using Amqp.Framing;
+using Amqp.Types;
+using Eventing.Amqp.Connections;
+using Eventing.Amqp.Diagnostics;
+using Eventing.Amqp.Topology;
+using Eventing.Amqp.Wire;
+using Microsoft.Extensions.Logging;
+using AmqpConnectionObject = Amqp.Connection;
+
+namespace Eventing.Amqp.Sending;
+
+/// <summary>
+/// Sends envelopes: one session for all senders and one sender link per target address, created on first use
+/// and again after a lost connection. Durable sends go unsettled, with as many in flight as callers start, and
+/// complete on the broker's <c>accepted</c>; what was in flight when a link or the connection broke is sent
+/// again on the new link (at least once), until <see cref="AmqpProviderOptions.SendTimeout"/>.
+/// </summary>
+internal sealed class AmqpSendPath
+{
+    private static readonly OutcomeCallback OnOutcome = HandleOutcome;
+
+    // Link errors that a retry cannot fix while the connection stays up: fail the send at once and say why.
+    private static readonly string[] PermanentConditions =
+    [
+        ErrorCode.NotFound, ErrorCode.UnauthorizedAccess, ErrorCode.PreconditionFailed, ErrorCode.InvalidField,
+        ErrorCode.NotAllowed, ErrorCode.NotImplemented,
+    ];
+
+    private readonly AmqpConnection _connection;
+    private readonly ILogger _logger;
+    private readonly TimeSpan _sendTimeout;
+    private readonly Lock _gate = new();
+    private Links? _links;
+    private int _linkNumber;
+
+    public AmqpSendPath(AmqpConnection connection, TimeSpan sendTimeout, ILogger logger)
+    {
+        _connection = connection;
+        _sendTimeout = sendTimeout;
+        _logger = logger;
+    }
+
+    /// <summary>
+    /// Sends <paramref name="envelope"/> to <paramref name="target"/>. Durable: completes when the broker accepted
+    /// it. Not durable: sent pre-settled, completes once handed to the connection.
+    /// </summary>
+    public ValueTask SendAsync(AmqpTerminus target, Envelope envelope, bool durable, CancellationToken cancellationToken)
+    {
+        var startedAt = Stopwatch.GetTimestamp();
+        var links = Volatile.Read(ref _links);
+        if (links is not null && links.Senders.TryGetValue(target.Address, out var link))
+        {
+            var message = AmqpWire.Encode(envelope, durable);
+            try
+            {
+                if (!durable)
+                {
+                    link.Send(message, null, null);
+                    return default;
+                }
+
+                var pending = new PendingSend(this, target, envelope, startedAt) { Link = link };
+                link.Send(message, OnOutcome, pending);
+                return new ValueTask(pending.Task);
+            }
+            catch (AmqpException)
+            {
+                // The link or connection is going away; the slow path waits for its replacement.
+            }
+        }
+
+        return SendSlowAsync(target, envelope, durable, startedAt, cancellationToken);
+    }
+
+    private async ValueTask SendSlowAsync(AmqpTerminus target, Envelope envelope, bool durable, long startedAt, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var link = await GetSenderAsync(target, startedAt, cancellationToken).ConfigureAwait(false);
+            var message = AmqpWire.Encode(envelope, durable);
+            try
+            {
+                if (!durable)
+                {
+                    link.Send(message, null, null);
+                    return;
+                }
+
+                var pending = new PendingSend(this, target, envelope, startedAt) { Link = link };
+                link.Send(message, OnOutcome, pending);
+                await pending.Task.ConfigureAwait(false);
+                return;
+            }
+            catch (AmqpException) when (link.IsClosed)
+            {
+                // Lost between getting the link and sending on it: try the next one.
+                await Task.Yield();
+            }
+        }
+    }
+
+    // Runs on the connection's I/O thread: decide quickly, never block.
+    private static void HandleOutcome(ILink sender, Message message, Outcome outcome, object state)
+    {
+        var pending = (PendingSend)state;
+        var link = (SenderLink)sender;
+        if (Interlocked.CompareExchange(ref pending.Link, null, link) != link)
+        {
+            return;
+        }
+
+        if (outcome is Accepted)
+        {
+            pending.TrySetResult();
+            return;
+        }
+
+        pending.Owner.OnNotAccepted(link, outcome, pending);
+    }
+
+    private void OnNotAccepted(SenderLink link, Outcome outcome, PendingSend pending)
+    {
+        // AMQPNetLite reports the sends of an aborted link as rejected with the link's error (released when it
+        // was detached without one): those were never settled by the broker and are sent again.
+        var linkLost = link.IsClosed || link.Error is not null;
+        if (outcome is Rejected rejected && !linkLost)
+        {
+            pending.TrySetException(new InvalidOperationException(
+                $"The broker rejected event {pending.Envelope.Id} ({pending.Envelope.Type}) sent to {pending.Target.Address} on {_connection.Endpoint}: " +
+                $"{rejected.Error?.Condition} {rejected.Error?.Description}".TrimEnd(),
+                rejected.Error is null ? null : new AmqpException(rejected.Error)));
+            return;
+        }
+
+        if (linkLost && link.Error is { } error && IsPermanent(error) && _connection.Current is { IsClosed: false })
+        {
+            pending.TrySetException(new InvalidOperationException(
+                $"Could not send event {pending.Envelope.Id} to {pending.Target.Address} on {_connection.Endpoint}: the broker refused the link ({error.Condition}: {error.Description}).",
+                new AmqpException(error)));
+            return;
+        }
+
+        // `released` from a live broker means "not taken, try again": pause a little so it is not a busy loop.
+        _ = ResendAsync(pending, linkLost ? TimeSpan.Zero : TimeSpan.FromMilliseconds(50));
+    }
+
+    private async Task ResendAsync(PendingSend pending, TimeSpan pause)
+    {
+        try
+        {
+            if (pause > TimeSpan.Zero)
+            {
+                await Task.Delay(pause).ConfigureAwait(false);
+            }
+
+            while (true)
+            {
+                var link = await GetSenderAsync(pending.Target, pending.StartedAt, CancellationToken.None).ConfigureAwait(false);
+                Log.Resending(_logger, pending.Envelope.Id, pending.Target.Address);
+                Volatile.Write(ref pending.Link, link);
+                try
+                {
+                    link.Send(AmqpWire.Encode(pending.Envelope, durable: true), OnOutcome, pending);
+                    return;
+                }
+                catch (AmqpException) when (link.IsClosed)
+                {
+                    Interlocked.CompareExchange(ref pending.Link, null, link);
+                    await Task.Yield();
+                }
+            }
+        }
+        catch (Exception exception)
+        {
+            pending.TrySetException(exception);
+        }
+    }
+
+    /// <summary>The sender link to <paramref name="target"/>, waiting for the connection until the send's deadline.</summary>
+    private async ValueTask<SenderLink> GetSenderAsync(AmqpTerminus target, long startedAt, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var remaining = _sendTimeout - Stopwatch.GetElapsedTime(startedAt);
+            if (remaining <= TimeSpan.Zero)
+            {
+                throw Unreachable(target, null);
+            }
+
+            AmqpConnectionObject connection;
+            try
+            {
+                connection = await _connection.WaitAsync(cancellationToken).WaitAsync(remaining, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException exception)
+            {
+                throw Unreachable(target, exception);
+            }
+
+            if (TryGetOrCreate(connection, target, out var link))
+            {
+                return link;
+            }
+
+            // The connection broke while we attached; wait for the next one.
+            await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private bool TryGetOrCreate(AmqpConnectionObject connection, AmqpTerminus target, out SenderLink link)
+    {
+        lock (_gate)
+        {
+            try
+            {
+                var links = _links;
+                if (links is null || !ReferenceEquals(links.Connection, connection) || links.Session.IsClosed)
+                {
+                    links = new Links(connection, new Session(connection));
+                    Volatile.Write(ref _links, links);
+                }
+
+                if (links.Senders.TryGetValue(target.Address, out var existing) && !existing.IsClosed)
+                {
+                    link = existing;
+                    return true;
+                }
+
+                var name = $"eventing-send-{target.Address}-{Interlocked.Increment(ref _linkNumber)}";
+                link = new SenderLink(links.Session, name, ToTarget(target), null);
+                var created = link;
+                link.AddClosedCallback((_, error) => OnSenderClosed(links, target.Address, created, error));
+                links.Senders[target.Address] = link;
+                return true;
+            }
+            catch (AmqpException)
+            {
+                link = null!;
+                return false;
+            }
+            catch (ObjectDisposedException)
+            {
+                link = null!;
+                return false;
+            }
+        }
+    }
+
+    private void OnSenderClosed(Links links, string address, SenderLink link, Error? error)
+    {
+        links.Senders.TryRemove(new KeyValuePair<string, SenderLink>(address, link));
+        if (error is not null && !links.Connection.IsClosed)
+        {
+            Log.SenderLost(_logger, address, error.Condition, error.Description ?? string.Empty);
+        }
+    }
+
+    private BrokerUnreachableException Unreachable(AmqpTerminus target, Exception? inner) => new(
+        _connection.Endpoint,
+        $"Could not send to {target.Address}: the broker at {_connection.Endpoint} has been unreachable for {_sendTimeout.TotalSeconds:0.#} s (AmqpProviderOptions.SendTimeout). " +
+        "The provider keeps reconnecting; `eng/brokers.sh status` shows the test brokers.",
+        inner);
+
+    private static bool IsPermanent(Error error)
+    {
+        foreach (var condition in PermanentConditions)
+        {
+            if (string.Equals(error.Condition, condition, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    internal static Target ToTarget(AmqpTerminus terminus)
+    {
+        var target = new Target { Address = terminus.Address };
+        if (terminus.Durable)
+        {
+            target.Durable = 2;
+            target.ExpiryPolicy = new Symbol("never");
+        }
+
+        if (terminus.Capabilities.Count > 0)
+        {
+            target.Capabilities = ToSymbols(terminus.Capabilities);
+        }
+
+        return target;
+    }
+
+    internal static Symbol[] ToSymbols(IReadOnlyList<string> values)
+    {
+        var symbols = new Symbol[values.Count];
+        for (var i = 0; i < symbols.Length; i++)
+        {
+            symbols[i] = values[i];
+        }
+
+        return symbols;
+    }
+
+    /// <summary>The session and sender links of one connection.</summary>
+    private sealed class Links(AmqpConnectionObject connection, Session session)
+    {
+        public AmqpConnectionObject Connection { get; } = connection;
+
+        public Session Session { get; } = session;
+
+        public ConcurrentDictionary<string, SenderLink> Senders { get; } = new(StringComparer.Ordinal);
+    }
+}

@@ -1,0 +1,198 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using Amqp;
+using Amqp.Framing;
+using Amqp.Types;
+using Eventing.Amqp.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace Eventing.Amqp.Wire;
+
+/// <summary>
+/// The AMQP 1.0 row of WIRE.md: message id, correlation id and content type in the properties section; every
+/// CloudEvents attribute as a <c>cloudEvents_</c> string application-property (binary mode); the body as one
+/// Data section; header durable for durable events.
+/// </summary>
+internal static class AmqpWire
+{
+    /// <summary>Builds the AMQP message of an envelope. Structured envelopes carry their attributes in the body.</summary>
+    public static Message Encode(Envelope envelope, bool durable)
+    {
+        var message = new Message
+        {
+            // Never AmqpValue: other protocols would receive the AMQP encoding of the value instead of the JSON.
+            BodySection = new Data { Binary = ToArray(envelope.Body) },
+            Properties = new Properties
+            {
+                // A string, never ulong or uuid, so 0-9-1 and STOMP consumers on RabbitMQ read it as it was sent.
+                MessageId = envelope.Id,
+                ContentType = envelope.DataContentType,
+            },
+        };
+        if (envelope.CorrelationId is { } correlationId)
+        {
+            message.Properties.CorrelationId = correlationId;
+        }
+
+        if (durable)
+        {
+            message.Header = new Header { Durable = true };
+        }
+
+        // CloudEvents AMQP binding: in structured mode the attributes are in the body and only content-type
+        // says so; in binary mode each attribute is an application-property with the cloudEvents_ prefix.
+        if (!envelope.IsStructured)
+        {
+            var properties = new ApplicationProperties();
+            var map = properties.Map;
+            foreach (var attribute in envelope.GetAttributes())
+            {
+                map[PropertyName(attribute.Key)] = attribute.Value;
+            }
+
+            message.ApplicationProperties = properties;
+        }
+
+        return message;
+    }
+
+    /// <summary>
+    /// Reads an envelope from a received message: attributes from application-properties with any CloudEvents
+    /// prefix, falling back to the properties section for id, content type and correlation id. Never throws for
+    /// what a message contains: an attribute that breaks the rules is logged and dropped.
+    /// </summary>
+    public static Envelope Decode(Message message, ILogger logger, string queue)
+    {
+        var body = ReadBody(message, out var section);
+        var envelope = new Envelope(string.Empty, body);
+        var properties = message.Properties;
+        bool hasId = false, hasType = false, hasContentType = false, hasCorrelationId = false;
+        if (message.ApplicationProperties is { } applicationProperties)
+        {
+            foreach (var entry in applicationProperties.Map)
+            {
+                if (entry.Key is not string name || !CloudEventAttributes.TryGetAttributeName(name, out var attribute))
+                {
+                    continue;
+                }
+
+                var value = Format(entry.Value);
+                if (value is null || !envelope.TrySetAttribute(attribute, value))
+                {
+                    Log.AttributeDropped(logger, name, properties?.MessageId ?? string.Empty, queue);
+                    continue;
+                }
+
+                switch (attribute)
+                {
+                    case CloudEventAttributes.Id: hasId = true; break;
+                    case CloudEventAttributes.Type: hasType = true; break;
+                    case CloudEventAttributes.DataContentType: hasContentType = true; break;
+                    case CloudEventAttributes.CorrelationId: hasCorrelationId = true; break;
+                }
+            }
+        }
+
+        if (properties is not null)
+        {
+            if (!hasId && Format(properties.GetMessageId()) is { } id && !envelope.TrySetAttribute(CloudEventAttributes.Id, id))
+            {
+                Log.AttributeDropped(logger, "message-id", id, queue);
+            }
+
+            if (!hasContentType && properties.ContentType is { } contentType)
+            {
+                envelope.DataContentType = contentType;
+            }
+
+            if (!hasCorrelationId && Format(properties.GetCorrelationId()) is { } correlationId &&
+                !envelope.TrySetAttribute(CloudEventAttributes.CorrelationId, correlationId))
+            {
+                Log.AttributeDropped(logger, "correlation-id", envelope.Id, queue);
+            }
+
+            // Not part of WIRE.md: a peer that names the event in the subject still reaches its listener.
+            if (!hasType && properties.Subject is { } subject)
+            {
+                envelope.Type = subject;
+            }
+        }
+
+        if (section is not null)
+        {
+            Log.UnexpectedBody(logger, envelope.Id, queue, section);
+        }
+
+        // RabbitMQ counts failed deliveries in the header; a message released back to the queue comes with 1+.
+        envelope.Redelivered = message.Header is { DeliveryCount: > 0 };
+        return envelope;
+    }
+
+    /// <summary>The application-property name of an attribute; the common names are constants, so no allocation.</summary>
+    public static string PropertyName(string attribute) => attribute switch
+    {
+        CloudEventAttributes.SpecVersion => "cloudEvents_specversion",
+        CloudEventAttributes.Id => "cloudEvents_id",
+        CloudEventAttributes.Type => "cloudEvents_type",
+        CloudEventAttributes.Source => "cloudEvents_source",
+        CloudEventAttributes.Time => "cloudEvents_time",
+        CloudEventAttributes.DataContentType => "cloudEvents_datacontenttype",
+        CloudEventAttributes.CorrelationId => "cloudEvents_correlationid",
+        CloudEventAttributes.TraceParent => "cloudEvents_traceparent",
+        CloudEventAttributes.TraceState => "cloudEvents_tracestate",
+        _ => CloudEventAttributes.AmqpPropertyPrefix + attribute,
+    };
+
+    private static byte[] ToArray(ReadOnlyMemory<byte> body) =>
+        MemoryMarshal.TryGetArray(body, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : body.ToArray();
+
+    // `section` names a body that is not Data, for a warning: peers that send AmqpValue strings or binaries are
+    // still read, since the bytes are what the core needs.
+    private static ReadOnlyMemory<byte> ReadBody(Message message, out string? section)
+    {
+        section = null;
+        switch (message.BodySection)
+        {
+            case null:
+                return ReadOnlyMemory<byte>.Empty;
+            case Data data:
+                // The connection has no buffer manager, so received buffers are plain arrays that are never
+                // reused: the body can point into them without a copy.
+                return data.Buffer is { } buffer
+                    ? new ReadOnlyMemory<byte>(buffer.Buffer, buffer.Offset, buffer.Length)
+                    : data.Binary;
+            case DataList list:
+                var writer = new MemoryStream();
+                for (var i = 0; i < list.Count; i++)
+                {
+                    writer.Write(list[i].Binary);
+                }
+
+                return writer.ToArray();
+            case AmqpValue { Value: string text }:
+                section = "amqp-value string";
+                return Encoding.UTF8.GetBytes(text);
+            case AmqpValue { Value: byte[] bytes }:
+                section = "amqp-value binary";
+                return bytes;
+            default:
+                section = message.BodySection.GetType().Name;
+                return ReadOnlyMemory<byte>.Empty;
+        }
+    }
+
+    private static string? Format(object? value) => value switch
+    {
+        null => null,
+        string text => text,
+        Symbol symbol => symbol,
+        DateTime time => time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
+        Guid guid => guid.ToString("D", CultureInfo.InvariantCulture),
+        bool flag => flag ? "true" : "false",
+        IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
+        _ => null,
+    };
+}
