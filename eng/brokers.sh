@@ -36,8 +36,8 @@ EPMD_LOG=$RMQ_DIR/log/epmd.log
 AMQ_LOG=$AMQ_DIR/log/activemq.log
 AMQ_CONSOLE_LOG=$AMQ_DIR/log/console.log
 AMQ_HOME=/usr/share/activemq
-AMQ_USER=admin
-AMQ_PASSWORD=admin
+AMQ_USER="admin"
+AMQ_PASSWORD="admin"
 
 usage() {
   sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' >&2
@@ -107,8 +107,21 @@ EOF
 }
 
 epmd_pid() { read_pid "$RMQ_DIR/epmd.pid" epmd; }
-rmq_pid() { read_pid "$RMQ_DIR/server.pid" rabbitmq-server; }
+# The rabbitmq-server script's command line does not name our dir; its environment does.
+rmq_pid() {
+  local pid
+  pid=$(read_pid "$RMQ_DIR/server.pid" rabbitmq-server) || return 1
+  pid_has_env "$pid" "RABBITMQ_MNESIA_BASE=$RMQ_DIR/mnesia" || return 1
+  printf '%s\n' "$pid"
+}
 rmq_running() { rmq_pid >/dev/null; }
+# The Erlang VM, child of the script. It can outlive a script killed with SIGKILL.
+rmq_beam_pid() {
+  local pid
+  pid=$(read_pid "$RMQ_DIR/beam.pid" beam) || return 1
+  pid_has_env "$pid" "RABBITMQ_MNESIA_BASE=$RMQ_DIR/mnesia" || return 1
+  printf '%s\n' "$pid"
+}
 
 rmq_status_line() {
   local pid
@@ -125,9 +138,9 @@ epmd_start() {
   epmd_pid >/dev/null && return 0
   require_port_free "$EVENTING_EPMD_PORT" "epmd (EVENTING_EPMD_PORT)"
   local epmd i
-  epmd=$(command -v epmd || ls /usr/lib/erlang/erts-*/bin/epmd 2>/dev/null | head -n 1) ||
-    die "epmd not found (package erlang-base)"
+  epmd=$(command -v epmd) || die "epmd not found (package erlang-base)"
   mkdir -p "$RMQ_DIR/log"
+  STARTED_NOW+=(epmd)
   launch "$RMQ_DIR/epmd.pid" "$EPMD_LOG" "$epmd" -address 127.0.0.1 -port "$EVENTING_EPMD_PORT"
   for ((i = 0; i < 100; i++)); do
     port_open "$EVENTING_EPMD_PORT" && return 0
@@ -140,6 +153,9 @@ epmd_start() {
 
 # rmq_launch clean|keep : start the node in the background (readiness: rmq_wait).
 rmq_launch() {
+  # A VM of ours orphaned by a killed script would hold the ports (and the data we are about to
+  # reset): stop it first, by its recorded PID.
+  rmq_stop_node
   if [[ $1 == clean ]]; then
     rm -rf "$RMQ_DIR/mnesia" "$RMQ_DIR/log"
   fi
@@ -152,6 +168,7 @@ rmq_launch() {
   rotate_log "$RMQ_NODE_LOG" "$RMQ_CONSOLE_LOG"
   rm -f "$RMQ_DIR/beam.pid"
   RMQ_T0=$(now_ms)
+  STARTED_NOW+=(rabbitmq)
   (
     rmq_env
     # The rabbitmq-server script runs the VM as its child and turns SIGTERM into a clean stop.
@@ -162,7 +179,6 @@ rmq_launch() {
 rmq_fail() {
   log "RabbitMQ: $1"
   show_log_tail "$RMQ_NODE_LOG" "$RMQ_CONSOLE_LOG"
-  rmq_stop_node || true
   die "RabbitMQ did not start ($1); logs in $RMQ_DIR/log"
 }
 
@@ -188,7 +204,7 @@ rmq_wait() {
 # make sure the VM itself is gone too (if the script was killed, the VM would be orphaned).
 rmq_stop_node() {
   local pid beam
-  beam=$(read_pid "$RMQ_DIR/beam.pid" beam || true)
+  beam=$(rmq_beam_pid || true)
   if pid=$(rmq_pid); then
     stop_pid "$pid" "rabbitmq-server" 60
   fi
@@ -299,6 +315,7 @@ amq_launch() {
   require_port_free "$EVENTING_ACTIVEMQ_STOMP_PORT" "ActiveMQ STOMP (EVENTING_ACTIVEMQ_STOMP_PORT)"
   rotate_log "$AMQ_LOG" "$AMQ_CONSOLE_LOG"
   AMQ_T0=$(now_ms)
+  STARTED_NOW+=(activemq)
   # The JVM directly, not /usr/bin/activemq or the init script: those force /var/lib/activemq,
   # switch to the activemq user and need JMX to stop. A modest heap: 2 cores and RAM are shared.
   launch "$AMQ_DIR/activemq.pid" "$AMQ_CONSOLE_LOG" \
@@ -313,7 +330,6 @@ amq_launch() {
 amq_fail() {
   log "ActiveMQ: $1"
   show_log_tail "$AMQ_LOG" "$AMQ_CONSOLE_LOG"
-  amq_stop || true
   die "ActiveMQ did not start ($1); logs in $AMQ_DIR/log"
 }
 
@@ -361,14 +377,22 @@ start_brokers() {
   shift
   for b in "$@"; do
     case $b in
-      rabbitmq) rmq_running || {
-        rmq_launch "$mode"
-        started+=(rabbitmq)
-      } ;;
-      activemq) amq_running || {
-        amq_launch "$mode"
-        started+=(activemq)
-      } ;;
+      rabbitmq)
+        if rmq_running; then
+          log "RabbitMQ already running (pid $(rmq_pid))"
+        else
+          rmq_launch "$mode"
+          started+=(rabbitmq)
+        fi
+        ;;
+      activemq)
+        if amq_running; then
+          log "ActiveMQ already running (pid $(amq_pid))"
+        else
+          amq_launch "$mode"
+          started+=(activemq)
+        fi
+        ;;
     esac
   done
   for b in "${started[@]}"; do
@@ -379,11 +403,28 @@ start_brokers() {
   done
 }
 
+# What this invocation launched. If it fails half-way (a broker not ready, a port taken), those
+# are stopped again, so a failed `up` leaves nothing running.
+STARTED_NOW=()
+stop_started_on_failure() {
+  local rc=$? i
+  ((rc != 0 && ${#STARTED_NOW[@]} > 0)) || return 0
+  log "stopping what this run started: ${STARTED_NOW[*]}"
+  for ((i = ${#STARTED_NOW[@]} - 1; i >= 0; i--)); do
+    case ${STARTED_NOW[i]} in
+      rabbitmq) rmq_stop_node || true ;;
+      epmd) epmd_stop || true ;;
+      activemq) amq_stop || true ;;
+    esac
+  done
+}
+
 cmd=${1:-}
 case $cmd in
   up)
     ensure_packages base rabbitmq activemq python
     lock brokers
+    trap stop_started_on_failure EXIT
     start_brokers clean rabbitmq activemq
     print_uris
     ;;
@@ -391,6 +432,7 @@ case $cmd in
     check_broker "${2:-}"
     ensure_packages base "$2"
     lock brokers
+    trap stop_started_on_failure EXIT
     start_brokers keep "$2"
     print_uris
     ;;
@@ -411,6 +453,7 @@ case $cmd in
     t0=$(now_ms)
     # Data dirs are kept: the durability tests expect persistent messages to survive this.
     if [[ $2 == rabbitmq ]]; then rmq_stop_node; else amq_stop; fi
+    trap stop_started_on_failure EXIT
     start_brokers keep "$2"
     log "$2 restarted in $(elapsed "$t0")"
     print_uris

@@ -16,6 +16,8 @@
 
 EVENTING_ENG_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 : "${EVENTING_STATE_DIR:=/tmp/eventing-brokers}"
+# Absolute, so every script and test sees the same dir whatever its working directory.
+[[ $EVENTING_STATE_DIR == /* ]] || EVENTING_STATE_DIR="$PWD/$EVENTING_STATE_DIR"
 : "${EVENTING_RABBITMQ_PORT:=5672}"
 : "${EVENTING_RABBITMQ_STOMP_PORT:=61614}"
 : "${EVENTING_RABBITMQ_DIST_PORT:=25672}"

@@ -29,7 +29,7 @@ usage() {
 pg_bin() {
   # Debian's package `postgresql` is 15 on Debian 12; take the newest installed server.
   local d
-  d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  d=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
   [[ -n $d && -x $d/pg_ctl ]] || die "PostgreSQL server binaries not found under /usr/lib/postgresql"
   printf '%s\n' "$d"
 }
@@ -43,12 +43,17 @@ as_postgres() {
   fi
 }
 
-pg_running() {
-  [[ -f $PG_DATA/PG_VERSION ]] || return 1
-  as_postgres "$(pg_bin)/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1
+# Running = the postmaster PID recorded in postmaster.pid is alive (not a zombie) and is the
+# postgres of OUR data dir. `pg_ctl status` only does kill(pid, 0): after a machine-wide kill the
+# stale file may name a PID reused by an unrelated process, or a zombie not yet reaped by PID 1.
+pg_pid() {
+  local pid
+  pid=$(head -n 1 "$PG_DATA/postmaster.pid" 2>/dev/null) || return 1
+  pid_alive "$pid" || return 1
+  [[ $(pid_cmdline "$pid") == *"-D $PG_DATA "* ]] || return 1
+  printf '%s\n' "$pid"
 }
-
-pg_pid() { head -n 1 "$PG_DATA/postmaster.pid" 2>/dev/null; }
+pg_running() { pg_pid >/dev/null; }
 
 pg_start() {
   local bin t0

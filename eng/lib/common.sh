@@ -5,16 +5,11 @@
 # shellcheck source=eng/env.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/env.sh"
 
-# The state dir must be absolute: it is written into broker configs and compared against
+# env.sh made it absolute: it is written into broker configs and compared against
 # /proc/PID/cmdline.
-case $EVENTING_STATE_DIR in
-  /*) ;;
-  *) EVENTING_STATE_DIR="$PWD/$EVENTING_STATE_DIR" ;;
-esac
-export EVENTING_STATE_DIR
 STATE_DIR=$EVENTING_STATE_DIR
 # Seconds to wait for a service to become ready (CI machines are shared with .NET builds).
-START_TIMEOUT=${EVENTING_START_TIMEOUT:-120}
+export START_TIMEOUT=${EVENTING_START_TIMEOUT:-120}
 
 log() { printf '[%s] %s\n' "${LOG_TAG:-eng}" "$*" >&2; }
 die() {
@@ -56,6 +51,12 @@ read_pid() {
   pid_alive "$pid" || return 1
   [[ $(pid_cmdline "$pid") == *"$pattern"* ]] || return 1
   printf '%s\n' "$pid"
+}
+
+# pid_has_env PID VAR=VALUE -> succeeds if the process was started with that environment entry
+# (for processes whose command line does not name our state dir).
+pid_has_env() {
+  grep -qzxF -- "$2" "/proc/$1/environ" 2>/dev/null
 }
 
 # stop_pid PID NAME [TIMEOUT_S]: SIGTERM, wait, then SIGKILL.
@@ -113,17 +114,21 @@ rotate_log() {
 show_log_tail() { # FILE... : the last lines of each log, for error messages
   local f
   for f in "$@"; do
-    [[ -s $f ]] || continue
+    if [[ ! -s $f ]]; then
+      printf '%s\n' "----- $f: empty or missing -----" >&2
+      continue
+    fi
     printf '%s\n' "----- last lines of $f -----" >&2
     tail -n 40 "$f" >&2
   done
 }
 
 # ---------------------------------------------------------------------------------------------
-# Network probes on 127.0.0.1, with bash's /dev/tcp (nothing to install).
+# Network probes on 127.0.0.1, with bash's /dev/tcp (nothing to install). Each runs in a subshell
+# so the socket closes with it; connects on loopback never hang and every read has a timeout.
 
 port_open() { # PORT -> succeeds if something accepts a TCP connection on 127.0.0.1:PORT
-  timeout 5 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' _ "$1" 2>/dev/null
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
 # require_port_free PORT WHAT: fail early and clearly when another process holds one of our
@@ -138,34 +143,40 @@ require_port_free() {
 # A TCP accept alone can lie (ActiveMQ opens connectors one by one and a later failure stops the
 # broker), so readiness is a real protocol exchange.
 stomp_probe() {
-  timeout 10 bash -c '
+  (
+    local line
     exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
-    printf "CONNECT\naccept-version:1.2\nhost:%s\nlogin:%s\npasscode:%s\nheart-beat:0,0\n\n\0" "$4" "$2" "$3" >&3
+    printf 'CONNECT\naccept-version:1.2\nhost:%s\nlogin:%s\npasscode:%s\nheart-beat:0,0\n\n\0' \
+      "$4" "$2" "$3" >&3
     IFS= read -r -t 8 line <&3 || exit 1
-    [[ ${line%$'\''\r'\''} == CONNECTED ]] || exit 1
-    printf "DISCONNECT\n\n\0" >&3
-    exit 0' _ "$@" 2>/dev/null
+    [[ ${line%$'\r'} == CONNECTED ]] || exit 1
+    printf 'DISCONNECT\n\n\0' >&3
+  ) 2>/dev/null
 }
 
 # amqp091_probe PORT -> succeeds if the port speaks AMQP 0-9-1 (answers the protocol header with
 # a method frame, type 1).
 amqp091_probe() {
-  timeout 10 bash -c '
+  (
+    local b
     exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
-    printf "AMQP\x00\x00\x09\x01" >&3
+    printf 'AMQP\x00\x00\x09\x01' >&3
     IFS= read -r -N 1 -t 8 b <&3 || exit 1
-    [[ $b == $'\''\x01'\'' ]]' _ "$1" 2>/dev/null
+    [[ $b == $'\x01' ]]
+  ) 2>/dev/null
 }
 
 # amqp10_probe PORT -> succeeds if the port speaks AMQP 1.0 (SASL layer): RabbitMQ echoes the
 # header "AMQP" 3 1 0 0 only when the rabbitmq_amqp1_0 plugin runs; without it the broker answers
 # with its 0-9-1 header ("AMQP" 0 ...). bash cannot hold NUL bytes, so compare the first 5 only.
 amqp10_probe() {
-  timeout 10 bash -c '
+  (
+    local h
     exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
-    printf "AMQP\x03\x01\x00\x00" >&3
+    printf 'AMQP\x03\x01\x00\x00' >&3
     IFS= read -r -N 5 -t 8 h <&3 || exit 1
-    [[ $h == AMQP$'\''\x03'\'' ]]' _ "$1" 2>/dev/null
+    [[ $h == AMQP$'\x03' ]]
+  ) 2>/dev/null
 }
 
 # ---------------------------------------------------------------------------------------------
