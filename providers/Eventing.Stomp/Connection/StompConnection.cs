@@ -1,0 +1,529 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.IO.Pipelines;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Text;
+using System.Threading.Channels;
+using Eventing.Stomp.Diagnostics;
+using Eventing.Stomp.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Eventing.Stomp;
+
+/// <summary>
+/// One STOMP 1.2 connection: a read loop that decodes frames, one writer loop fed by a channel (callers encode
+/// frames on their own thread and never lock around the socket), pending receipts matched by id so many sends
+/// are in flight at once, and heart-beats both ways. Any failure closes the connection exactly once and fails
+/// everything pending with the reason; reconnecting is the owner's job.
+/// </summary>
+internal sealed class StompConnection : IAsyncDisposable
+{
+    // Flush at least this often while frames keep coming, so the pipe never buffers without bound.
+    private const int FlushThresholdBytes = 64 * 1024;
+
+    private readonly StompEndpoint _endpoint;
+    private readonly Stream _stream;
+    private readonly Socket _socket;
+    private readonly PipeReader _input;
+    private readonly PipeWriter _output;
+    private readonly StompFrameDecoder _decoder;
+    private readonly ILogger _logger;
+    private readonly Channel<FrameBuffer?> _outbound = Channel.CreateUnbounded<FrameBuffer?>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentDictionary<long, TaskCompletionSource> _receipts = new();
+    private readonly TaskCompletionSource<Exception?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _stop = new();
+    private Action<StompConnection, StompFrame>? _onMessage;
+    private long _nextReceipt;
+    private long _lastReceived;
+    private long _lastSent;
+    private int _closing;
+    private Task _loops = Task.CompletedTask;
+
+    private StompConnection(StompEndpoint endpoint, Socket socket, Stream stream, ILogger logger)
+    {
+        _endpoint = endpoint;
+        _socket = socket;
+        _stream = stream;
+        _logger = logger;
+        _decoder = new StompFrameDecoder(endpoint.Limits);
+        _input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4096, leaveOpen: true));
+        _output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 16 * 1024, leaveOpen: true));
+    }
+
+    public StompEndpoint Endpoint => _endpoint;
+
+    /// <summary>The <c>server</c> header of CONNECTED, e.g. <c>ActiveMQ/5.17.2</c> or <c>RabbitMQ/3.10.8</c>.</summary>
+    public string Server { get; private set; } = string.Empty;
+
+    public string Version { get; private set; } = string.Empty;
+
+    public TimeSpan SendHeartBeat { get; private set; }
+
+    public TimeSpan ReceiveHeartBeat { get; private set; }
+
+    /// <summary>Completes when the connection is closed: null after a requested close, else the reason.</summary>
+    public Task<Exception?> Closed => _closed.Task;
+
+    public bool IsOpen => Volatile.Read(ref _closing) == 0;
+
+    /// <summary>
+    /// Connects, sends CONNECT and waits for CONNECTED.
+    /// </summary>
+    /// <param name="endpoint">Where to connect.</param>
+    /// <param name="onMessage">Called on the read loop for each MESSAGE frame; it must not block or throw.</param>
+    /// <param name="logger">For connection events.</param>
+    /// <param name="cancellationToken">Cancels connecting.</param>
+    /// <exception cref="StompErrorFrameException">The broker refused the connection (bad credentials, unknown vhost).</exception>
+    public static async Task<StompConnection> ConnectAsync(StompEndpoint endpoint, Action<StompConnection, StompFrame>? onMessage, ILogger logger, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(endpoint.ConnectTimeout);
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        Stream? stream = null;
+        try
+        {
+            try
+            {
+                await socket.ConnectAsync(endpoint.HostName, endpoint.Port, timeout.Token).ConfigureAwait(false);
+                stream = new NetworkStream(socket, ownsSocket: false);
+                if (endpoint.UseTls)
+                {
+                    var tls = new SslStream(stream, leaveInnerStreamOpen: false);
+                    stream = tls;
+                    await tls.AuthenticateAsClientAsync(TlsOptions(endpoint), timeout.Token).ConfigureAwait(false);
+                }
+
+                var connection = new StompConnection(endpoint, socket, stream, logger) { _onMessage = onMessage };
+                await connection.HandshakeAsync(timeout.Token).ConfigureAwait(false);
+                return connection;
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"Connecting to {endpoint} took longer than {endpoint.ConnectTimeout.TotalSeconds:0.#} s (StompProviderOptions.ConnectTimeout).");
+            }
+        }
+        catch
+        {
+            if (stream is not null)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
+
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Allocates a receipt id and the task that completes when the broker sends its RECEIPT.</summary>
+    public long RegisterReceipt(out Task receipt)
+    {
+        var id = Interlocked.Increment(ref _nextReceipt);
+        var source = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _receipts[id] = source;
+        receipt = source.Task;
+        if (!IsOpen && _receipts.TryRemove(id, out _))
+        {
+            source.TrySetException(Lost(null));
+        }
+
+        return id;
+    }
+
+    /// <summary>Forgets a receipt the caller no longer waits for (timeout, cancellation).</summary>
+    public void AbandonReceipt(long id) => _receipts.TryRemove(id, out _);
+
+    /// <summary>Queues an encoded frame for the writer loop, which owns and returns its buffer.</summary>
+    /// <exception cref="StompConnectionLostException">The connection is closed.</exception>
+    public void Enqueue(FrameBuffer frame)
+    {
+        if (!_outbound.Writer.TryWrite(frame))
+        {
+            frame.Dispose();
+            throw Lost(null);
+        }
+    }
+
+    /// <summary>Sends DISCONNECT, waits for its receipt (so every earlier frame was processed), then closes.</summary>
+    public async Task DisconnectAsync(TimeSpan timeout)
+    {
+        if (IsOpen)
+        {
+            try
+            {
+                var frame = new FrameBuffer(64);
+                StompFrameEncoder.WriteCommand(frame, StompCommands.Disconnect);
+                var id = RegisterReceipt(out var receipt);
+                StompFrameEncoder.WriteHeader(frame, StompHeaders.Receipt, id);
+                StompFrameEncoder.WriteEnd(frame);
+                Enqueue(frame);
+                await receipt.WaitAsync(timeout).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is TimeoutException or StompConnectionLostException or StompErrorFrameException)
+            {
+                Log.DisconnectUnconfirmed(_logger, exception, _endpoint.Display);
+            }
+        }
+
+        await CloseAsync(null).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await CloseAsync(null).ConfigureAwait(false);
+    }
+
+    /// <summary>Closes the connection because of <paramref name="reason"/> (null: on request).</summary>
+    public async Task CloseAsync(Exception? reason)
+    {
+        Fail(reason);
+        try
+        {
+            await _loops.ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
+        {
+            // The loops end by cancellation or a dead socket; the reason was recorded by Fail.
+        }
+    }
+
+    private static SslClientAuthenticationOptions TlsOptions(StompEndpoint endpoint)
+    {
+        var configured = endpoint.Tls;
+        return new SslClientAuthenticationOptions
+        {
+            TargetHost = configured?.TargetHost ?? endpoint.HostName,
+            RemoteCertificateValidationCallback = configured?.RemoteCertificateValidationCallback,
+            ClientCertificates = configured?.ClientCertificates,
+            EnabledSslProtocols = configured?.EnabledSslProtocols ?? default,
+            CertificateRevocationCheckMode = configured?.CertificateRevocationCheckMode ?? default,
+            LocalCertificateSelectionCallback = configured?.LocalCertificateSelectionCallback,
+        };
+    }
+
+    private async Task HandshakeAsync(CancellationToken cancellationToken)
+    {
+        var heartBeat = (long)_endpoint.HeartBeat.TotalMilliseconds;
+        var connect = new FrameBuffer(256);
+        StompFrameEncoder.WriteCommand(connect, StompCommands.Connect);
+        StompFrameEncoder.WriteHeader(connect, StompHeaders.AcceptVersion, "1.2", escape: false);
+        StompFrameEncoder.WriteHeader(connect, StompHeaders.Host, _endpoint.VirtualHost, escape: false);
+        if (_endpoint.Login is not null)
+        {
+            StompFrameEncoder.WriteHeader(connect, StompHeaders.Login, _endpoint.Login, escape: false);
+        }
+
+        if (_endpoint.Passcode is not null)
+        {
+            StompFrameEncoder.WriteHeader(connect, StompHeaders.Passcode, _endpoint.Passcode, escape: false);
+        }
+
+        StompFrameEncoder.WriteHeader(connect, StompHeaders.HeartBeat, string.Create(CultureInfo.InvariantCulture, $"{heartBeat},{heartBeat}"), escape: false);
+        StompFrameEncoder.WriteEnd(connect);
+        using (connect)
+        {
+            await _output.WriteAsync(connect.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        }
+
+        var reply = await ReadOneFrameAsync(cancellationToken).ConfigureAwait(false);
+        if (reply.Command == StompCommands.Error)
+        {
+            throw ErrorException(reply, "refused the connection");
+        }
+
+        if (reply.Command != StompCommands.Connected)
+        {
+            throw new StompProtocolException($"{_endpoint} answered CONNECT with {reply.Command} instead of CONNECTED.");
+        }
+
+        Version = reply[StompHeaders.Version] ?? "1.0";
+        if (Version != "1.2")
+        {
+            throw new StompProtocolException($"{_endpoint} speaks STOMP {Version}; Eventing needs STOMP 1.2.");
+        }
+
+        Server = reply[StompHeaders.Server] ?? string.Empty;
+        var (serverSends, serverWants) = ParseHeartBeat(reply[StompHeaders.HeartBeat]);
+
+        // STOMP 1.2 heart-beat negotiation: each direction runs at the larger of what one side can do and the
+        // other wants, and is off if either side says 0.
+        SendHeartBeat = heartBeat == 0 || serverWants == 0 ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Max(heartBeat, serverWants));
+        ReceiveHeartBeat = heartBeat == 0 || serverSends == 0 ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Max(heartBeat, serverSends));
+        var now = Environment.TickCount64;
+        _lastReceived = now;
+        _lastSent = now;
+        Log.Connected(_logger, _endpoint.Display, Server, Version, (long)SendHeartBeat.TotalMilliseconds, (long)ReceiveHeartBeat.TotalMilliseconds);
+        _loops = Task.WhenAll(Task.Run(ReadLoopAsync, CancellationToken.None), Task.Run(WriteLoopAsync, CancellationToken.None), HeartBeatLoopAsync());
+    }
+
+    private (long Sends, long Wants) ParseHeartBeat(string? value)
+    {
+        if (value is null)
+        {
+            return (0, 0);
+        }
+
+        var comma = value.IndexOf(',', StringComparison.Ordinal);
+        if (comma < 0 ||
+            !long.TryParse(value.AsSpan(0, comma), NumberStyles.None, CultureInfo.InvariantCulture, out var sends) ||
+            !long.TryParse(value.AsSpan(comma + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var wants))
+        {
+            throw new StompProtocolException($"{_endpoint} sent the heart-beat header '{value}'; STOMP 1.2 expects '<ms>,<ms>'.");
+        }
+
+        return (sends, wants);
+    }
+
+    private async Task<StompFrame> ReadOneFrameAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var result = await _input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            var decoded = _decoder.TryDecode(ref buffer, out var frame);
+            _input.AdvanceTo(buffer.Start, buffer.End);
+            if (decoded)
+            {
+                return frame!;
+            }
+
+            if (result.IsCompleted)
+            {
+                throw new StompConnectionLostException($"{_endpoint} closed the connection during the STOMP handshake.");
+            }
+        }
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        var token = _stop.Token;
+        Exception? reason = null;
+        try
+        {
+            while (true)
+            {
+                var result = await _input.ReadAsync(token).ConfigureAwait(false);
+                Volatile.Write(ref _lastReceived, Environment.TickCount64);
+                var buffer = result.Buffer;
+                try
+                {
+                    while (_decoder.TryDecode(ref buffer, out var frame))
+                    {
+                        Dispatch(frame);
+                    }
+                }
+                finally
+                {
+                    _input.AdvanceTo(buffer.Start, buffer.End);
+                }
+
+                if (result.IsCompleted)
+                {
+                    reason = Lost(null);
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+        }
+        catch (Exception exception)
+        {
+            reason = exception;
+        }
+        finally
+        {
+            Fail(reason);
+        }
+    }
+
+    private void Dispatch(StompFrame frame)
+    {
+        switch (frame.Command)
+        {
+            case StompCommands.Message:
+                _onMessage?.Invoke(this, frame);
+                break;
+            case StompCommands.Receipt:
+                if (long.TryParse(frame[StompHeaders.ReceiptId], NumberStyles.None, CultureInfo.InvariantCulture, out var id) &&
+                    _receipts.TryRemove(id, out var receipt))
+                {
+                    receipt.TrySetResult();
+                }
+
+                break;
+            case StompCommands.Error:
+                var error = ErrorException(frame, "sent an ERROR frame");
+                if (long.TryParse(frame[StompHeaders.ReceiptId], NumberStyles.None, CultureInfo.InvariantCulture, out var failed) &&
+                    _receipts.TryRemove(failed, out var failedReceipt))
+                {
+                    failedReceipt.TrySetException(error);
+                }
+
+                // STOMP 1.2: the server closes the connection after an ERROR frame; everything pending fails with it.
+                throw error;
+            default:
+                throw new StompProtocolException($"{_endpoint} sent a {frame.Command} frame, which only clients send.");
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var reader = _outbound.Reader;
+        var token = _stop.Token;
+        Exception? reason = null;
+        try
+        {
+            while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
+            {
+                var unflushed = 0;
+                while (reader.TryRead(out var frame))
+                {
+                    if (frame is null)
+                    {
+                        _output.GetSpan(1)[0] = (byte)'\n';
+                        _output.Advance(1);
+                        unflushed++;
+                    }
+                    else
+                    {
+                        using (frame)
+                        {
+                            _output.Write(frame.WrittenSpan);
+                            unflushed += frame.Length;
+                        }
+                    }
+
+                    if (unflushed >= FlushThresholdBytes)
+                    {
+                        await FlushAsync(token).ConfigureAwait(false);
+                        unflushed = 0;
+                    }
+                }
+
+                if (unflushed > 0)
+                {
+                    await FlushAsync(token).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+        }
+        catch (Exception exception)
+        {
+            reason = exception;
+        }
+        finally
+        {
+            Fail(reason);
+            while (reader.TryRead(out var left))
+            {
+                left?.Dispose();
+            }
+        }
+    }
+
+    private async ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        var flush = await _output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        Volatile.Write(ref _lastSent, Environment.TickCount64);
+        if (flush.IsCompleted)
+        {
+            throw Lost(null);
+        }
+    }
+
+    private async Task HeartBeatLoopAsync()
+    {
+        var send = SendHeartBeat;
+        var receive = ReceiveHeartBeat;
+        if (send == TimeSpan.Zero && receive == TimeSpan.Zero)
+        {
+            return;
+        }
+
+        // Tick often enough to send within the agreed interval and to notice a silent broker soon after twice
+        // its interval (the spec leaves the tolerance to the implementation; twice absorbs GC pauses and load).
+        var tick = TimeSpan.FromMilliseconds(Math.Max(50, Math.Min(
+            send == TimeSpan.Zero ? double.MaxValue : send.TotalMilliseconds / 2,
+            receive == TimeSpan.Zero ? double.MaxValue : receive.TotalMilliseconds / 2)));
+        using var timer = new PeriodicTimer(tick);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+            {
+                var now = Environment.TickCount64;
+                if (send > TimeSpan.Zero && now - Volatile.Read(ref _lastSent) >= send.TotalMilliseconds - tick.TotalMilliseconds)
+                {
+                    _outbound.Writer.TryWrite(null);
+                }
+
+                var silence = TimeSpan.FromMilliseconds(now - Volatile.Read(ref _lastReceived));
+                if (receive > TimeSpan.Zero && silence > 2 * receive)
+                {
+                    Log.HeartBeatMissed(_logger, _endpoint.Display, silence);
+                    Fail(new TimeoutException($"{_endpoint} sent nothing for {silence.TotalSeconds:0.#} s although it agreed to heart-beat every {receive.TotalSeconds:0.#} s; the connection is considered dead."));
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void Fail(Exception? reason)
+    {
+        if (Interlocked.Exchange(ref _closing, 1) != 0)
+        {
+            return;
+        }
+
+        _outbound.Writer.TryComplete();
+        var lost = reason as StompErrorFrameException ?? (Exception)Lost(reason);
+        foreach (var pending in _receipts)
+        {
+            if (_receipts.TryRemove(pending.Key, out var receipt))
+            {
+                receipt.TrySetException(lost);
+            }
+        }
+
+        _stop.Cancel();
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+
+        _socket.Dispose();
+        _stream.Dispose();
+        _closed.TrySetResult(reason);
+    }
+
+    private StompConnectionLostException Lost(Exception? reason) =>
+        new(reason is null
+                ? $"The STOMP connection to {_endpoint} is closed."
+                : $"The STOMP connection to {_endpoint} was lost: {reason.Message}",
+            reason);
+
+    private StompErrorFrameException ErrorException(StompFrame frame, string what)
+    {
+        var message = frame[StompHeaders.Message];
+        var details = frame.Body.IsEmpty ? null : Encoding.UTF8.GetString(frame.Body.Span).Trim();
+        var text = new StringBuilder().Append(_endpoint.Display).Append(' ').Append(what).Append(": ").Append(message ?? "(no message header)");
+        if (!string.IsNullOrEmpty(details) && details != message)
+        {
+            text.Append(" — ").Append(details);
+        }
+
+        return new StompErrorFrameException(text.ToString(), message, details);
+    }
+}

@@ -1,0 +1,232 @@
+using System.Security.Authentication;
+using System.Net.Sockets;
+using Eventing.Stomp.Diagnostics;
+using Eventing.Stomp.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Eventing.Stomp;
+
+/// <summary>
+/// A connection that comes back: after the first connect it watches the connection and, when it dies, reconnects
+/// with exponential backoff and jitter, then runs <c>onConnected</c> (a subscription re-SUBSCRIBEs there) before
+/// handing the new connection to callers. Callers wait for a connection at most as long as they choose.
+/// </summary>
+internal sealed class StompSession : IAsyncDisposable
+{
+    private readonly StompEndpoint _endpoint;
+    private readonly StompProviderOptions _options;
+    private readonly ILogger _logger;
+    private readonly Action<StompConnection, StompFrame>? _onMessage;
+    private readonly Func<StompConnection, CancellationToken, Task>? _onConnected;
+    private readonly CancellationTokenSource _disposed = new();
+    private readonly Lock _gate = new();
+    private TaskCompletionSource<StompConnection> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private StompConnection? _current;
+    private Task _monitor = Task.CompletedTask;
+
+    public StompSession(
+        StompEndpoint endpoint,
+        StompProviderOptions options,
+        ILogger logger,
+        Action<StompConnection, StompFrame>? onMessage = null,
+        Func<StompConnection, CancellationToken, Task>? onConnected = null)
+    {
+        _endpoint = endpoint;
+        _options = options;
+        _logger = logger;
+        _onMessage = onMessage;
+        _onConnected = onConnected;
+    }
+
+    /// <summary>The open connection, or null while reconnecting.</summary>
+    public StompConnection? Current
+    {
+        get
+        {
+            var current = Volatile.Read(ref _current);
+            return current is { IsOpen: true } ? current : null;
+        }
+    }
+
+    /// <summary>Connects for the first time; fails fast with a clear error instead of retrying.</summary>
+    /// <exception cref="BrokerUnreachableException">The broker cannot be reached or refused the connection.</exception>
+    public async Task<StompConnection> StartAsync(CancellationToken cancellationToken)
+    {
+        var connection = await ConnectOnceAsync(cancellationToken).ConfigureAwait(false);
+        Publish(connection);
+        _monitor = Task.Run(() => MonitorAsync(connection), CancellationToken.None);
+        return connection;
+    }
+
+    /// <summary>Returns the open connection, waiting up to <paramref name="wait"/> while the session reconnects.</summary>
+    /// <exception cref="BrokerUnreachableException">No connection within <paramref name="wait"/>.</exception>
+    public ValueTask<StompConnection> GetConnectionAsync(TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var current = Current;
+        return current is not null ? new(current) : new(WaitForConnectionAsync(wait, cancellationToken));
+    }
+
+    /// <summary>Stops reconnecting and closes the connection politely (DISCONNECT, then wait for its receipt).</summary>
+    public async Task CloseAsync(TimeSpan timeout)
+    {
+        if (_disposed.IsCancellationRequested)
+        {
+            return;
+        }
+
+        await _disposed.CancelAsync().ConfigureAwait(false);
+        var current = Volatile.Read(ref _current);
+        if (current is not null)
+        {
+            await current.DisconnectAsync(timeout).ConfigureAwait(false);
+        }
+
+        try
+        {
+            await _monitor.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        lock (_gate)
+        {
+            _ready.TrySetException(new ObjectDisposedException(nameof(StompSession), $"The STOMP session to {_endpoint} is closed."));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await CloseAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        _disposed.Dispose();
+    }
+
+    /// <summary>Turns any connect failure into the error users act on, naming the endpoint without its password.</summary>
+    public static BrokerUnreachableException Unreachable(StompEndpoint endpoint, Exception exception)
+    {
+        var reason = exception switch
+        {
+            StompErrorFrameException error => "the broker refused the connection: " + (error.BrokerMessage ?? error.Message) + ". Check the login, passcode and virtual host (StompProviderOptions.Uri, StompProviderOptions.Host)",
+            SocketException socket => socket.SocketErrorCode == SocketError.ConnectionRefused ? "connection refused" : socket.Message,
+            TimeoutException => $"no answer within {endpoint.ConnectTimeout.TotalSeconds:0.#} s",
+            AuthenticationException tls => "TLS failed: " + tls.Message,
+            _ => exception.Message,
+        };
+        return new BrokerUnreachableException(
+            endpoint.Display,
+            $"Could not connect to the STOMP broker at {endpoint} ({reason}). Is the broker running? `eng/brokers.sh status` shows the test brokers.",
+            exception);
+    }
+
+    private async Task<StompConnection> ConnectOnceAsync(CancellationToken cancellationToken)
+    {
+        StompConnection connection;
+        try
+        {
+            connection = await StompConnection.ConnectAsync(_endpoint, _onMessage, _logger, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            throw Unreachable(_endpoint, exception);
+        }
+
+        if (_onConnected is not null)
+        {
+            try
+            {
+                await _onConnected(connection, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await connection.CloseAsync(null).ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        return connection;
+    }
+
+    private void Publish(StompConnection connection)
+    {
+        lock (_gate)
+        {
+            Volatile.Write(ref _current, connection);
+            _ready.TrySetResult(connection);
+        }
+    }
+
+    private async Task<StompConnection> WaitForConnectionAsync(TimeSpan wait, CancellationToken cancellationToken)
+    {
+        Task<StompConnection> ready;
+        lock (_gate)
+        {
+            ready = _ready.Task;
+        }
+
+        try
+        {
+            var connection = await ready.WaitAsync(wait, cancellationToken).ConfigureAwait(false);
+            return connection.IsOpen ? connection : await WaitForConnectionAsync(wait, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException exception)
+        {
+            throw new BrokerUnreachableException(
+                _endpoint.Display,
+                $"The STOMP broker at {_endpoint} has been unreachable for {wait.TotalSeconds:0.#} s (StompProviderOptions.SendTimeout); the provider keeps reconnecting. Is the broker running? `eng/brokers.sh status` shows the test brokers.",
+                exception);
+        }
+    }
+
+    private async Task MonitorAsync(StompConnection connection)
+    {
+        var token = _disposed.Token;
+        while (!token.IsCancellationRequested)
+        {
+            var reason = await connection.Closed.WaitAsync(token).ConfigureAwait(false);
+            if (token.IsCancellationRequested)
+            {
+                return;
+            }
+
+            lock (_gate)
+            {
+                if (_ready.Task.IsCompleted)
+                {
+                    _ready = new TaskCompletionSource<StompConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+            }
+
+            Log.ConnectionLost(_logger, reason, _endpoint.Display);
+            connection = await ReconnectAsync(token).ConfigureAwait(false);
+            if (token.IsCancellationRequested)
+            {
+                await connection.CloseAsync(null).ConfigureAwait(false);
+                return;
+            }
+
+            Publish(connection);
+        }
+    }
+
+    private async Task<StompConnection> ReconnectAsync(CancellationToken cancellationToken)
+    {
+        var delay = _options.ReconnectMinDelay;
+        for (var attempt = 1; ; attempt++)
+        {
+            // Full jitter on the upper half, so clients that lost one broker do not all come back in step.
+            var wait = delay / 2 + TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * delay.TotalMilliseconds / 2);
+            await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var connection = await ConnectOnceAsync(cancellationToken).ConfigureAwait(false);
+                Log.Reconnected(_logger, _endpoint.Display, attempt);
+                return connection;
+            }
+            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.ReconnectMaxDelay.Ticks));
+                Log.ReconnectFailed(_logger, exception, attempt, _endpoint.Display, delay);
+            }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using Microsoft.Extensions.Options;
+
+namespace Eventing.Stomp.Hosting;
+
+/// <summary>Checks <see cref="StompProviderOptions"/> at start, naming the option and the allowed values.</summary>
+internal sealed class StompProviderOptionsValidator : IValidateOptions<StompProviderOptions>
+{
+    public ValidateOptionsResult Validate(string? name, StompProviderOptions options)
+    {
+        var failures = Check(options);
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    public static List<string> Check(StompProviderOptions options)
+    {
+        var failures = new List<string>();
+        if (options.Uri is null || !options.Uri.IsAbsoluteUri ||
+            options.Uri.Scheme is not ("stomp" or "stomp+ssl" or "stomp+tls") || string.IsNullOrEmpty(options.Uri.Host))
+        {
+            failures.Add($"StompProviderOptions.Uri is '{StompEndpoint.Mask(options.Uri)}'; it must be an absolute stomp://host:port or stomp+ssl://host:port URI, e.g. stomp://admin:admin@127.0.0.1:61613.");
+        }
+
+        if (!Enum.IsDefined(options.Topology))
+        {
+            failures.Add($"StompProviderOptions.Topology is {options.Topology}; allowed: Auto, ActiveMq, RabbitMq, Artemis.");
+        }
+
+        Positive(failures, options.ConnectTimeout, nameof(options.ConnectTimeout));
+        Positive(failures, options.SendTimeout, nameof(options.SendTimeout));
+        Positive(failures, options.ReconnectMinDelay, nameof(options.ReconnectMinDelay));
+        if (options.ReconnectMaxDelay < options.ReconnectMinDelay)
+        {
+            failures.Add($"StompProviderOptions.ReconnectMaxDelay ({options.ReconnectMaxDelay}) must not be shorter than ReconnectMinDelay ({options.ReconnectMinDelay}).");
+        }
+
+        if (options.HeartBeat < TimeSpan.Zero || options.HeartBeat.TotalMilliseconds > int.MaxValue)
+        {
+            failures.Add($"StompProviderOptions.HeartBeat is {options.HeartBeat}; it must be zero (off) or a positive interval.");
+        }
+
+        if (options.Prefetch is < 1 or > 65535)
+        {
+            failures.Add($"StompProviderOptions.Prefetch is {options.Prefetch}; it must be null (automatic) or between 1 and 65535.");
+        }
+
+        if (options.MaxFrameBytes < 4096)
+        {
+            failures.Add($"StompProviderOptions.MaxFrameBytes is {options.MaxFrameBytes}; it must be at least 4096.");
+        }
+
+        if (options.MaxHeaderCount < 16)
+        {
+            failures.Add($"StompProviderOptions.MaxHeaderCount is {options.MaxHeaderCount}; it must be at least 16.");
+        }
+
+        if (options.MaxHeaderLineBytes < 1024 || options.MaxHeaderLineBytes > options.MaxFrameBytes)
+        {
+            failures.Add($"StompProviderOptions.MaxHeaderLineBytes is {options.MaxHeaderLineBytes}; it must be between 1024 and MaxFrameBytes.");
+        }
+
+        return failures;
+    }
+
+    private static void Positive(List<string> failures, TimeSpan value, string name)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            failures.Add($"StompProviderOptions.{name} is {value}; it must be positive.");
+        }
+    }
+}

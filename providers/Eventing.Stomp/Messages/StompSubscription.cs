@@ -1,0 +1,147 @@
+using System.Threading.Channels;
+using Eventing.Providers;
+using Eventing.Stomp.Protocol;
+using Eventing.Stomp.Topology;
+using Microsoft.Extensions.Logging;
+
+namespace Eventing.Stomp.Messages;
+
+/// <summary>
+/// One listener's consumer. It has a connection of its own, so closing that connection hands every delivery the
+/// core has not settled back to the broker on both ActiveMQ and RabbitMQ (unsubscribing alone does not on
+/// RabbitMQ, and NACK does not on ActiveMQ). MESSAGE frames are queued by the read loop and handed to the core one
+/// at a time from a loop of this subscription, so a slow listener never stalls the connection.
+/// </summary>
+internal sealed class StompSubscription : IProviderSubscription
+{
+    // One subscription per connection, so its id never needs to differ.
+    private const string SubscriptionId = "0";
+
+    private readonly ListenerDescriptor _listener;
+    private readonly IDeliveryHandler _handler;
+    private readonly StompTopology _topology;
+    private readonly StompSubscriptionSpec _spec;
+    private readonly int _prefetch;
+    private readonly StompProviderOptions _options;
+    private readonly ILogger _logger;
+    private readonly StompSession _session;
+    private readonly Channel<Inbound> _inbox = Channel.CreateUnbounded<Inbound>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly CancellationTokenSource _stop = new();
+    private Task _loop = Task.CompletedTask;
+    private int _disposed;
+
+    public StompSubscription(
+        ListenerDescriptor listener, IDeliveryHandler handler, StompTopology topology, StompEndpoint endpoint, StompProviderOptions options, ILogger logger)
+    {
+        _listener = listener;
+        _handler = handler;
+        _topology = topology;
+        _spec = topology.Subscription(listener);
+        _prefetch = options.Prefetch ?? Math.Min(1000, 20 * listener.Concurrency);
+        _options = options;
+        _logger = logger;
+        _session = new StompSession(endpoint, options, logger, OnMessage, SubscribeAsync);
+    }
+
+    public string Destination => _spec.Destination;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await _session.StartAsync(cancellationToken).ConfigureAwait(false);
+        _loop = Task.Run(ReceiveAsync, CancellationToken.None);
+    }
+
+    public Task StopReceivingAsync(CancellationToken cancellationToken)
+    {
+        // The subscription stays in place until DisposeAsync: deliveries already with the core must still be
+        // acknowledged on this connection. What arrives meanwhile is never handed over and goes back to the
+        // broker when the connection closes.
+        _stop.Cancel();
+        return Task.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _stop.Cancel();
+        await _loop.ConfigureAwait(false);
+        await _session.CloseAsync(_options.SendTimeout).ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    private void OnMessage(StompConnection connection, StompFrame frame) => _inbox.Writer.TryWrite(new Inbound(connection, frame));
+
+    private async Task SubscribeAsync(StompConnection connection, CancellationToken cancellationToken)
+    {
+        var frame = new FrameBuffer(256);
+        StompFrameEncoder.WriteCommand(frame, StompCommands.Subscribe);
+        StompFrameEncoder.WriteHeader(frame, StompHeaders.Id, SubscriptionId);
+        StompFrameEncoder.WriteHeader(frame, StompHeaders.Destination, _spec.Destination);
+        StompFrameEncoder.WriteHeader(frame, StompHeaders.Ack, "client-individual");
+        if (_topology.PrefetchHeader is { } prefetchHeader)
+        {
+            StompFrameEncoder.WriteHeader(frame, prefetchHeader, _prefetch);
+        }
+
+        foreach (var header in _spec.Headers)
+        {
+            StompFrameEncoder.WriteHeader(frame, header.Key, header.Value);
+        }
+
+        // A receipt makes a refused SUBSCRIBE (unknown vhost, queue declared with other arguments) fail here, at
+        // start, with the broker's message, instead of later as a dropped connection.
+        var id = connection.RegisterReceipt(out var receipt);
+        StompFrameEncoder.WriteHeader(frame, StompHeaders.Receipt, id);
+        StompFrameEncoder.WriteEnd(frame);
+        connection.Enqueue(frame);
+        try
+        {
+            await receipt.WaitAsync(_options.SendTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException exception)
+        {
+            connection.AbandonReceipt(id);
+            throw new BrokerUnreachableException(
+                connection.Endpoint.Display,
+                $"The STOMP broker at {connection.Endpoint} did not confirm the subscription to {_spec.Destination} within {_options.SendTimeout.TotalSeconds:0.#} s.",
+                exception);
+        }
+    }
+
+    private async Task ReceiveAsync()
+    {
+        var reader = _inbox.Reader;
+        var token = _stop.Token;
+        try
+        {
+            while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
+            {
+                while (!token.IsCancellationRequested && reader.TryRead(out var inbound))
+                {
+                    // Frames of a connection that has died are redelivered by the broker; settling them is impossible.
+                    var connection = inbound.Connection;
+                    if (!connection.IsOpen || inbound.Frame[StompHeaders.Ack] is not { } ackId)
+                    {
+                        continue;
+                    }
+
+                    var envelope = StompEnvelopes.Read(inbound.Frame, _logger);
+                    var delivery = new StompDelivery(envelope, connection, ackId, _topology.NackRequeues);
+                    await _handler.HandleAsync(delivery, token).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // Stopped: what is still queued here goes back to the broker when the connection closes.
+        }
+    }
+
+    public override string ToString() => $"{_listener.Queue} on {_spec.Destination}";
+
+    private readonly record struct Inbound(StompConnection Connection, StompFrame Frame);
+}

@@ -1,0 +1,72 @@
+using System.Net.Security;
+
+namespace Eventing.Stomp;
+
+/// <summary>Settings of the STOMP provider. Validated when the host starts.</summary>
+/// <example>
+/// <code>
+/// services.AddEventing(events =&gt; events
+///     .AddListener&lt;Billing&gt;()
+///     .UseStomp(stomp =&gt; stomp.Uri = new Uri("stomp://admin:admin@127.0.0.1:61613")));
+/// </code>
+/// </example>
+public sealed class StompProviderOptions
+{
+    /// <summary>
+    /// The broker: <c>stomp://user:password@host:port</c>, or <c>stomp+ssl://…</c> for TLS. Credentials may be
+    /// percent-encoded. Default <c>stomp://127.0.0.1:61613</c>.
+    /// </summary>
+    public Uri Uri { get; set; } = new("stomp://127.0.0.1:61613");
+
+    /// <summary>
+    /// The <c>host</c> header of CONNECT: the virtual host. RabbitMQ needs an existing vhost (<c>/</c> by
+    /// default). Default <see langword="null"/>: the path of <see cref="Uri"/> (percent-decoded), or <c>/</c>.
+    /// </summary>
+    public string? Host { get; set; }
+
+    /// <summary>The destination mapping. Default <see cref="StompTopologyKind.Auto"/>: chosen from the broker's <c>server</c> header.</summary>
+    public StompTopologyKind Topology { get; set; } = StompTopologyKind.Auto;
+
+    /// <summary>How long connecting (TCP, TLS, CONNECT/CONNECTED) may take. Default 10 s.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long a send waits for the broker: for a connection while it is away, and for the RECEIPT of a
+    /// durable event. Then it throws <see cref="BrokerUnreachableException"/>. Default 30 s.
+    /// </summary>
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The heart-beat interval offered both ways; a broker silent for about twice the agreed interval is
+    /// considered dead and the connection is re-established. <see cref="TimeSpan.Zero"/> disables heart-beats.
+    /// Default 10 s.
+    /// </summary>
+    public TimeSpan HeartBeat { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How many unacknowledged messages the broker may push to one listener. Default <see langword="null"/>:
+    /// 20 × the listener's concurrency, at most 1000.
+    /// </summary>
+    public int? Prefetch { get; set; }
+
+    /// <summary>The first delay before reconnecting; it doubles per failed attempt, with jitter. Default 200 ms.</summary>
+    public TimeSpan ReconnectMinDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The longest delay between reconnect attempts. Default 30 s.</summary>
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The largest frame the client accepts (headers and body). Default 16 MiB.</summary>
+    public int MaxFrameBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>The most headers the client accepts in one frame. Default 256.</summary>
+    public int MaxHeaderCount { get; set; } = 256;
+
+    /// <summary>The longest header line the client accepts. Default 256 KiB.</summary>
+    public int MaxHeaderLineBytes { get; set; } = 256 * 1024;
+
+    /// <summary>
+    /// TLS settings for <c>stomp+ssl://</c>. Default <see langword="null"/>: the system's trust store, and the host
+    /// name of <see cref="Uri"/> as the target host.
+    /// </summary>
+    public SslClientAuthenticationOptions? Tls { get; set; }
+}

@@ -1,0 +1,29 @@
+namespace Eventing.Stomp.Topology;
+
+/// <summary>
+/// RabbitMQ: SEND to <c>/topic/&lt;event&gt;</c> (exchange <c>amq.topic</c>, routing key = event); SUBSCRIBE to
+/// the same with <c>x-queue-name</c>, which declares and binds the listener's named queue. It is the queue the
+/// RabbitMq provider uses, so listeners of both providers with one name compete on it. <c>/exchange/…</c> is
+/// avoided: a SUBSCRIBE to a missing exchange is an ERROR that closes the connection, and STOMP cannot declare one.
+/// </summary>
+internal sealed class RabbitMqTopology : StompTopology
+{
+    public override StompTopologyKind Kind => StompTopologyKind.RabbitMq;
+
+    public override string? PrefetchHeader => "prefetch-count";
+
+    public override bool NackRequeues => true;
+
+    public override string SendDestination(EventDescriptor @event) => "/topic/" + @event.Name;
+
+    public override StompSubscriptionSpec Subscription(ListenerDescriptor listener) =>
+        new("/topic/" + listener.Event.Name,
+        [
+            Header("x-queue-name", listener.Queue),
+
+            // Per-process queues go away with their process; shared ones survive restarts. The durability must
+            // match the RabbitMq provider's declaration or RabbitMQ refuses the SUBSCRIBE (precondition_failed).
+            Header("durable", listener.PerProcess ? "false" : "true"),
+            Header("auto-delete", listener.PerProcess ? "true" : "false"),
+        ]);
+}
