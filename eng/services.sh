@@ -4,8 +4,9 @@
 #
 # Usage: eng/services.sh up | down | status
 #   up      on a fresh machine: one `apt-get update` and ONE `apt-get install` of everything
-#           missing, then all services start in parallel. Idempotent. Prints KEY=VALUE lines;
-#           `source eng/env.sh` exports the same settings.
+#           missing, then all services start in parallel. Idempotent. Prints KEY=VALUE lines
+#           for humans; do not eval them (the Postgres string holds ';'): `source eng/env.sh`
+#           exports the same settings.
 #   down    stop all of them (only the PIDs the scripts recorded).
 #   status  one line per service; exit 0 only if all run.
 set -euo pipefail
