@@ -74,6 +74,8 @@ rmq_env() {
   export RABBITMQ_DIST_PORT=$EVENTING_RABBITMQ_DIST_PORT
   export ERL_EPMD_ADDRESS=127.0.0.1
   export ERL_EPMD_PORT=$EVENTING_EPMD_PORT
+  # rabbitmqctl runs an Erlang node of its own; keep its distribution listener on loopback too.
+  export RABBITMQ_CTL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
   # Busy-waiting schedulers burn CPU while idle; this machine's 2 cores are shared with builds.
   export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="+sbwt none +sbwtdcpu none +sbwtdio none"
 }
