@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=sh
 # Connection settings of the local test services started by eng/services.sh (or brokers.sh,
 # postgres.sh, redis.sh). Tests and CI `source eng/env.sh`; the eng/ scripts source it too, so the
 # defaults live in exactly one place. Every port can be overridden by setting its variable first.
@@ -14,10 +14,17 @@
 #   Postgres  user postgres, trust auth over 127.0.0.1 (any password is accepted).
 #   Redis     no auth.
 
-EVENTING_ENG_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# POSIX sh compatible (dash too); only bash can tell where this file is, for EVENTING_ENG_DIR.
+if [ -n "${BASH_SOURCE:-}" ]; then
+  EVENTING_ENG_DIR="$(cd "$(dirname "${BASH_SOURCE:-}")" && pwd)"
+  export EVENTING_ENG_DIR
+fi
 : "${EVENTING_STATE_DIR:=/tmp/eventing-brokers}"
 # Absolute, so every script and test sees the same dir whatever its working directory.
-[[ $EVENTING_STATE_DIR == /* ]] || EVENTING_STATE_DIR="$PWD/$EVENTING_STATE_DIR"
+case $EVENTING_STATE_DIR in
+  /*) ;;
+  *) EVENTING_STATE_DIR="$PWD/$EVENTING_STATE_DIR" ;;
+esac
 : "${EVENTING_RABBITMQ_PORT:=5672}"
 : "${EVENTING_RABBITMQ_STOMP_PORT:=61614}"
 : "${EVENTING_RABBITMQ_DIST_PORT:=25672}"
@@ -26,7 +33,7 @@ EVENTING_ENG_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 : "${EVENTING_ACTIVEMQ_OPENWIRE_PORT:=61616}"
 : "${EVENTING_POSTGRES_PORT:=55432}"
 : "${EVENTING_REDIS_PORT:=56379}"
-export EVENTING_ENG_DIR EVENTING_STATE_DIR \
+export EVENTING_STATE_DIR \
   EVENTING_RABBITMQ_PORT EVENTING_RABBITMQ_STOMP_PORT EVENTING_RABBITMQ_DIST_PORT EVENTING_EPMD_PORT \
   EVENTING_ACTIVEMQ_STOMP_PORT EVENTING_ACTIVEMQ_OPENWIRE_PORT \
   EVENTING_POSTGRES_PORT EVENTING_REDIS_PORT
