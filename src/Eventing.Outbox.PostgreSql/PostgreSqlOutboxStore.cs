@@ -18,6 +18,7 @@ internal sealed class PostgreSqlOutboxStore : IOutboxStore
     private readonly string _table;
     private readonly string _insertSql;
     private readonly string _deleteSql;
+    private readonly string _claimSql;
     private readonly string _leaseSql;
     private readonly string _leaseOrderedSql;
     private readonly string _relayLockSql;
@@ -29,8 +30,12 @@ internal sealed class PostgreSqlOutboxStore : IOutboxStore
         _table = PostgreSqlDatabase.Quote(tableName);
         Name = $"postgresql {database.DisplayName} table {tableName}";
         _insertSql = $"INSERT INTO {_table} (message_id, event, ordering_key, durable, created_at, source, time, content_type, headers, body) " +
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING seq;";
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING seq, pg_current_xact_id()::text::bigint;";
         _deleteSql = $"DELETE FROM {_table} WHERE seq = ANY($1);";
+
+        // Rows of a rolled-back transaction are gone and identity values are never reused, so this returns exactly
+        // the committed rows; SKIP LOCKED leaves a row to the relay that already took it.
+        _claimSql = $"SELECT seq FROM {_table} WHERE seq = ANY($1) FOR UPDATE SKIP LOCKED;";
 
         // The created_at index hands out the oldest rows past the grace period; SKIP LOCKED passes over rows another
         // relay holds instead of waiting for them. LIMIT bounds the index walk: no scan, whatever the table size.
@@ -90,7 +95,7 @@ internal sealed class PostgreSqlOutboxStore : IOutboxStore
     public Task EnsureSchemaAsync(CancellationToken cancellationToken) =>
         _database.MigrateAsync("outbox:" + _tableName, SchemaSteps, cancellationToken);
 
-    public async ValueTask InsertAsync(DbTransaction transaction, OutboxRecord record, CancellationToken cancellationToken)
+    public async ValueTask<long> InsertAsync(DbTransaction transaction, OutboxRecord record, CancellationToken cancellationToken)
     {
         if (transaction is not NpgsqlTransaction npgsql || npgsql.Connection is null)
         {
@@ -111,7 +116,63 @@ internal sealed class PostgreSqlOutboxStore : IOutboxStore
         parameters.Add(new NpgsqlParameter<string> { TypedValue = record.ContentType });
         parameters.Add(new NpgsqlParameter<string> { TypedValue = record.Headers });
         parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = record.Body });
-        record.Sequence = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            record.Sequence = reader.GetInt64(0);
+            return reader.GetInt64(1);
+        }
+    }
+
+    public async Task<IOutboxLease> ClaimAsync(IReadOnlyList<OutboxRecord> records, CancellationToken cancellationToken)
+    {
+        var ids = new long[records.Count];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            ids[i] = records[i].Sequence;
+        }
+
+        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        NpgsqlTransaction? transaction = null;
+        try
+        {
+            transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            var claimed = new HashSet<long>();
+            await using (var command = new NpgsqlCommand(_claimSql, connection, transaction))
+            {
+                command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = ids });
+                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        claimed.Add(reader.GetInt64(0));
+                    }
+                }
+            }
+
+            var result = new List<OutboxRecord>(claimed.Count);
+            foreach (var record in records)
+            {
+                if (claimed.Contains(record.Sequence))
+                {
+                    result.Add(record);
+                }
+            }
+
+            return new Lease(this, connection, transaction, result);
+        }
+        catch
+        {
+            if (transaction is not null)
+            {
+                await transaction.DisposeAsync().ConfigureAwait(false);
+            }
+
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     public async Task DeleteAsync(IReadOnlyList<long> sequences, CancellationToken cancellationToken)

@@ -74,7 +74,7 @@ internal sealed class SqliteOutboxStore : IOutboxStore
     public Task EnsureSchemaAsync(CancellationToken cancellationToken) =>
         _database.MigrateAsync("outbox:" + _tableName, SchemaSteps, cancellationToken);
 
-    public async ValueTask InsertAsync(DbTransaction transaction, OutboxRecord record, CancellationToken cancellationToken)
+    public async ValueTask<long> InsertAsync(DbTransaction transaction, OutboxRecord record, CancellationToken cancellationToken)
     {
         if (transaction is not SqliteTransaction sqlite || sqlite.Connection is null)
         {
@@ -98,7 +98,15 @@ internal sealed class SqliteOutboxStore : IOutboxStore
         parameters.AddWithValue("$headers", record.Headers);
         parameters.AddWithValue("$body", record.Body);
         record.Sequence = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+
+        // Microsoft.Data.Sqlite creates a new SqliteTransaction for every transaction: the object is the identity.
+        return 0;
     }
+
+    // No row locks in SQLite and the transaction object is never reused, so the committed rows are taken as they
+    // are; the relay of this process skips them while they are in flight, and relays elsewhere wait the grace period.
+    public Task<IOutboxLease> ClaimAsync(IReadOnlyList<OutboxRecord> records, CancellationToken cancellationToken) =>
+        Task.FromResult<IOutboxLease>(new Lease(this, records));
 
     public async Task DeleteAsync(IReadOnlyList<long> sequences, CancellationToken cancellationToken)
     {

@@ -20,8 +20,10 @@ internal sealed class TransactionalOutbox(
     ILogger<TransactionalOutbox> logger) : IOutbox
 {
     // Keyed weakly by transaction: a transaction that is rolled back or committed elsewhere takes its list with it
-    // when it is collected, so nothing leaks and nothing is sent for it.
-    private readonly ConditionalWeakTable<DbTransaction, List<PendingMessage>> _pending = new();
+    // when it is collected. Npgsql reuses one transaction object per pooled connection, so the list also carries the
+    // database's transaction id: a new transaction on the same object starts a new list instead of inheriting the
+    // events of a rolled-back one (and the claim after commit only returns rows that were really committed).
+    private readonly ConditionalWeakTable<DbTransaction, PendingTransaction> _pending = new();
     private readonly OutboxOptions _options = options.Value;
 
     public IOutboxStore Store => store;
@@ -38,8 +40,15 @@ internal sealed class TransactionalOutbox(
     {
         ArgumentNullException.ThrowIfNull(transaction);
         var message = await CreateMessageAsync(@event, headers, cancellationToken).ConfigureAwait(false);
-        await store.InsertAsync(transaction, message.Record, cancellationToken).ConfigureAwait(false);
-        _pending.GetOrCreateValue(transaction).Add(message);
+        var transactionId = await store.InsertAsync(transaction, message.Record, cancellationToken).ConfigureAwait(false);
+        var pending = _pending.GetOrCreateValue(transaction);
+        if (pending.TransactionId != transactionId)
+        {
+            pending.TransactionId = transactionId;
+            pending.Messages.Clear();
+        }
+
+        pending.Messages.Add(message);
         return message.Envelope.Id;
     }
 
@@ -47,10 +56,10 @@ internal sealed class TransactionalOutbox(
     {
         ArgumentNullException.ThrowIfNull(transaction);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        if (_pending.TryGetValue(transaction, out var messages))
+        if (_pending.TryGetValue(transaction, out var pending))
         {
             _pending.Remove(transaction);
-            await SendCommittedAsync(messages, cancellationToken).ConfigureAwait(false);
+            await SendCommittedAsync(pending.Messages, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -63,6 +72,28 @@ internal sealed class TransactionalOutbox(
     {
         var (envelope, descriptor) = await sender.CreateEnvelopeAsync(@event, headers, cancellationToken).ConfigureAwait(false);
         return CreateMessage(envelope, descriptor);
+    }
+
+    private static IReadOnlyList<PendingMessage> Claimed(IReadOnlyList<PendingMessage> messages, IReadOnlyList<OutboxRecord> claimed)
+    {
+        if (claimed.Count == messages.Count)
+        {
+            return messages;
+        }
+
+        var result = new List<PendingMessage>(claimed.Count);
+        var j = 0;
+        for (var i = 0; i < messages.Count && j < claimed.Count; i++)
+        {
+            // Leases keep the order of the records they were given.
+            if (ReferenceEquals(messages[i].Record, claimed[j]))
+            {
+                result.Add(messages[i]);
+                j++;
+            }
+        }
+
+        return result;
     }
 
     internal PendingMessage CreateMessage(Envelope envelope, EventDescriptor descriptor)
@@ -89,24 +120,47 @@ internal sealed class TransactionalOutbox(
         inFlight.Add(messages);
         try
         {
-            var sent = await dispatcher.SendAsync(messages, ordered: false, cancellationToken).ConfigureAwait(false);
-            if (sent.Count > 0)
+            var records = new OutboxRecord[messages.Count];
+            for (var i = 0; i < records.Length; i++)
             {
-                try
+                records[i] = messages[i].Record;
+            }
+
+            var lease = await store.ClaimAsync(records, cancellationToken).ConfigureAwait(false);
+            await using (lease.ConfigureAwait(false))
+            {
+                var claimed = Claimed(messages, lease.Records);
+                var sent = await dispatcher.SendAsync(claimed, ordered: false, cancellationToken).ConfigureAwait(false);
+                if (sent.Count > 0)
                 {
-                    await store.DeleteAsync(sent, cancellationToken).ConfigureAwait(false);
-                }
+                    try
+                    {
+                        await lease.CompleteAsync(sent, cancellationToken).ConfigureAwait(false);
+                    }
 #pragma warning disable CA1031 // The commit succeeded and the events are out; a row left behind is only sent again.
-                catch (Exception exception)
+                    catch (Exception exception)
 #pragma warning restore CA1031
-                {
-                    OutboxLog.DeleteFailed(logger, exception, sent.Count, store.Name);
+                    {
+                        OutboxLog.DeleteFailed(logger, exception, sent.Count, store.Name);
+                    }
                 }
             }
+        }
+#pragma warning disable CA1031 // The commit succeeded; if the claim fails the rows simply stay pending for the relay.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            OutboxLog.SendFailed(logger, exception, messages.Count, messages.Count, store.Name);
         }
         finally
         {
             inFlight.Remove(messages);
         }
+    }
+
+    private sealed class PendingTransaction
+    {
+        public long TransactionId;
+        public readonly List<PendingMessage> Messages = [];
     }
 }

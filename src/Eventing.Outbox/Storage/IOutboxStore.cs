@@ -18,8 +18,19 @@ public interface IOutboxStore
     /// Inserts <paramref name="record"/> inside the caller's <paramref name="transaction"/> and sets its
     /// <see cref="OutboxRecord.Sequence"/>.
     /// </summary>
+    /// <returns>
+    /// An id of the database transaction (PostgreSQL: its xid), or 0 where a <see cref="DbTransaction"/> object is
+    /// never reused. Npgsql hands out the same object for every transaction of a pooled connection, so the outbox
+    /// uses this id to tell the events of a new transaction from those of an earlier, rolled-back one.
+    /// </returns>
     /// <exception cref="ArgumentException">The transaction belongs to another kind of database.</exception>
-    ValueTask InsertAsync(DbTransaction transaction, OutboxRecord record, CancellationToken cancellationToken);
+    ValueTask<long> InsertAsync(DbTransaction transaction, OutboxRecord record, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Takes the rows of a just-committed transaction for the send after commit: only rows that exist (were
+    /// committed) and that no relay holds are returned in the lease.
+    /// </summary>
+    Task<IOutboxLease> ClaimAsync(IReadOnlyList<OutboxRecord> records, CancellationToken cancellationToken);
 
     /// <summary>Deletes sent rows by sequence.</summary>
     Task DeleteAsync(IReadOnlyList<long> sequences, CancellationToken cancellationToken);
