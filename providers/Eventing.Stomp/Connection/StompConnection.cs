@@ -39,6 +39,7 @@ internal sealed class StompConnection : IAsyncDisposable
     private long _lastReceived;
     private long _lastSent;
     private int _closing;
+    private volatile bool _disconnecting;
     private Task _loops = Task.CompletedTask;
 
     private StompConnection(StompEndpoint endpoint, Socket socket, Stream stream, ILogger logger)
@@ -157,6 +158,9 @@ internal sealed class StompConnection : IAsyncDisposable
                 var id = RegisterReceipt(out var receipt);
                 StompFrameEncoder.WriteHeader(frame, StompHeaders.Receipt, id);
                 StompFrameEncoder.WriteEnd(frame);
+
+                // The broker may close the socket as soon as it sent the receipt; that end is expected.
+                _disconnecting = true;
                 Enqueue(frame);
                 await receipt.WaitAsync(timeout).ConfigureAwait(false);
             }
@@ -320,7 +324,7 @@ internal sealed class StompConnection : IAsyncDisposable
 
                 if (result.IsCompleted)
                 {
-                    reason = Lost(null);
+                    reason = _disconnecting && _receipts.IsEmpty ? null : Lost(null);
                     return;
                 }
             }
