@@ -1,0 +1,65 @@
+using Eventing.Stomp.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Eventing.Stomp.Tests.Topology;
+
+public class OptionsTests
+{
+    [Fact]
+    public void Defaults_are_valid()
+    {
+        Assert.Empty(StompProviderOptionsValidator.Check(new StompProviderOptions()));
+    }
+
+    [Fact]
+    public void Invalid_options_are_named_with_the_allowed_values()
+    {
+        var failures = StompProviderOptionsValidator.Check(new StompProviderOptions
+        {
+            Uri = new Uri("amqp://u:secret@h:1"),
+            SendTimeout = TimeSpan.Zero,
+            Prefetch = 0,
+            MaxFrameBytes = 10,
+            ReconnectMaxDelay = TimeSpan.FromMilliseconds(1),
+        });
+        var text = string.Join("\n", failures);
+        Assert.Contains("StompProviderOptions.Uri", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", text, StringComparison.Ordinal);
+        Assert.Contains("StompProviderOptions.SendTimeout", text, StringComparison.Ordinal);
+        Assert.Contains("StompProviderOptions.Prefetch", text, StringComparison.Ordinal);
+        Assert.Contains("StompProviderOptions.MaxFrameBytes", text, StringComparison.Ordinal);
+        Assert.Contains("StompProviderOptions.ReconnectMaxDelay", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UseStomp_validates_options_when_the_host_starts()
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddEventing(events => events.UseStomp(stomp => stomp.HeartBeat = TimeSpan.FromSeconds(-1)));
+        using var host = builder.Build();
+        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains("StompProviderOptions.HeartBeat", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("stomp://admin:admin@127.0.0.1:61613", "127.0.0.1", 61613, false, "admin", "admin", "/")]
+    [InlineData("stomp+ssl://u%40x:p%3Aw@broker:61612/prod", "broker", 61612, true, "u@x", "p:w", "prod")]
+    [InlineData("stomp://host/%2F", "host", 61613, false, null, null, "/")]
+    public void The_uri_gives_endpoint_credentials_and_virtual_host(string uri, string host, int port, bool tls, string? login, string? passcode, string vhost)
+    {
+        var endpoint = new StompEndpoint(new StompProviderOptions { Uri = new Uri(uri) });
+        Assert.Equal(host, endpoint.HostName);
+        Assert.Equal(port, endpoint.Port);
+        Assert.Equal(tls, endpoint.UseTls);
+        Assert.Equal(login, endpoint.Login);
+        Assert.Equal(passcode, endpoint.Passcode);
+        Assert.Equal(vhost, endpoint.VirtualHost);
+        if (passcode is not null)
+        {
+            Assert.DoesNotContain(":" + uri.Split('@')[0].Split(':')[^1] + "@", endpoint.Display, StringComparison.Ordinal);
+            Assert.Contains(":***@", endpoint.Display, StringComparison.Ordinal);
+        }
+    }
+}
