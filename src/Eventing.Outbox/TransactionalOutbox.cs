@@ -135,7 +135,7 @@ internal sealed class TransactionalOutbox(
                 {
                     try
                     {
-                        await lease.CompleteAsync(sent, cancellationToken).ConfigureAwait(false);
+                        await lease.CompleteAsync(sent, CancellationToken.None).ConfigureAwait(false);
                     }
 #pragma warning disable CA1031 // The commit succeeded and the events are out; a row left behind is only sent again.
                     catch (Exception exception)

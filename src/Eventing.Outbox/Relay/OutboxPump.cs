@@ -30,7 +30,8 @@ internal sealed class OutboxPump(IOutboxStore store, OutboxDispatcher dispatcher
             }
 
             var sent = await dispatcher.SendAsync(messages, ordered, cancellationToken).ConfigureAwait(false);
-            await lease.CompleteAsync(sent, cancellationToken).ConfigureAwait(false);
+            // Not cancellable: once events are out, deleting their rows is what keeps a shutdown from sending them twice.
+            await lease.CompleteAsync(sent, CancellationToken.None).ConfigureAwait(false);
             return new PumpResult(records.Count, sent.Count, messages.Count - sent.Count);
         }
     }
