@@ -24,9 +24,18 @@ internal static class TestBrokers
         return new UriBuilder(uri) { UserName = user, Password = password }.Uri;
     }
 
-    private static async Task<IReadOnlyDictionary<string, string>> StartAsync()
+    /// <summary>Runs <c>eng/brokers.sh</c> with <paramref name="arguments"/> (restart, stop, start a broker).</summary>
+    public static async Task RunAsync(params string[] arguments)
     {
-        var start = new ProcessStartInfo("bash", ["eng/brokers.sh", "up"])
+        await Up.Value.ConfigureAwait(false);
+        await RunScriptAsync(arguments).ConfigureAwait(false);
+    }
+
+    private static Task<IReadOnlyDictionary<string, string>> StartAsync() => RunScriptAsync("up");
+
+    private static async Task<IReadOnlyDictionary<string, string>> RunScriptAsync(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("bash", ["eng/brokers.sh", .. arguments])
         {
             WorkingDirectory = RepositoryRoot,
             RedirectStandardOutput = true,
@@ -40,7 +49,7 @@ internal static class TestBrokers
         await process.WaitForExitAsync().ConfigureAwait(false);
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"eng/brokers.sh up failed with exit code {process.ExitCode}: {await error.ConfigureAwait(false)}");
+            throw new InvalidOperationException($"eng/brokers.sh {string.Join(' ', arguments)} failed with exit code {process.ExitCode}: {await error.ConfigureAwait(false)}");
         }
 
         var values = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -1,0 +1,40 @@
+using Eventing.Conformance;
+
+namespace Eventing.Stomp.Tests.Conformance;
+
+/// <summary>The STOMP provider on ActiveMQ Classic 5.17 (virtual topics).</summary>
+public sealed class ActiveMqStompTarget : StompTarget
+{
+    public override string Name => "stomp-amq";
+
+    protected override string Broker => "activemq";
+}
+
+/// <summary>The STOMP provider on RabbitMQ 3.10 (amq.topic and named queues).</summary>
+public sealed class RabbitMqStompTarget : StompTarget
+{
+    public override string Name => "stomp-rmq";
+
+    protected override string Broker => "rabbitmq";
+}
+
+/// <summary>Tests that stop or restart a broker run alone: every other test class shares the brokers.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class StompBrokerRestarts
+{
+    public const string Name = "stomp broker restarts";
+}
+
+public sealed class ActiveMqDeliveryConformance(ActiveMqStompTarget target) : DeliveryConformance<ActiveMqStompTarget>(target), IClassFixture<ActiveMqStompTarget>;
+
+public sealed class RabbitMqDeliveryConformance(RabbitMqStompTarget target) : DeliveryConformance<RabbitMqStompTarget>(target), IClassFixture<RabbitMqStompTarget>;
+
+public sealed class ActiveMqConnectionConformance(ActiveMqStompTarget target) : ConnectionConformance<ActiveMqStompTarget>(target), IClassFixture<ActiveMqStompTarget>;
+
+public sealed class RabbitMqConnectionConformance(RabbitMqStompTarget target) : ConnectionConformance<RabbitMqStompTarget>(target), IClassFixture<RabbitMqStompTarget>;
+
+[Collection(StompBrokerRestarts.Name)]
+public sealed class ActiveMqBrokerRestartConformance(ActiveMqStompTarget target) : BrokerRestartConformance<ActiveMqStompTarget>(target), IClassFixture<ActiveMqStompTarget>;
+
+[Collection(StompBrokerRestarts.Name)]
+public sealed class RabbitMqBrokerRestartConformance(RabbitMqStompTarget target) : BrokerRestartConformance<RabbitMqStompTarget>(target), IClassFixture<RabbitMqStompTarget>;
