@@ -29,7 +29,7 @@ public sealed class PostgresTestDatabase : TestDatabase
     {
         if (_connectionString is not null)
         {
-            await ExecuteAsync($"DROP TABLE IF EXISTS {Table}, {Table}_counter, {Table}_commits CASCADE; DROP FUNCTION IF EXISTS \"{Table}_order\"() CASCADE; DO $$ BEGIN IF to_regclass('eventing_schema') IS NOT NULL THEN DELETE FROM eventing_schema WHERE component = 'outbox:{Table}'; END IF; END $$;");
+            await ExecuteAsync($"DROP TABLE IF EXISTS {Table}, {Table}_counter, {Table}_commits, {Table}_orders CASCADE; DROP FUNCTION IF EXISTS \"{Table}_order\"() CASCADE; DO $$ BEGIN IF to_regclass('eventing_schema') IS NOT NULL THEN DELETE FROM eventing_schema WHERE component = 'outbox:{Table}'; END IF; END $$;");
         }
     }
 }
