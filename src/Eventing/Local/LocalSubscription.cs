@@ -19,15 +19,14 @@ internal sealed class LocalSubscription : IProviderSubscription
         _loop = Task.Run(ReceiveAsync);
     }
 
-    public async Task StopReceivingAsync(CancellationToken cancellationToken)
-    {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        await _loop.ConfigureAwait(false);
-    }
+    // Does not wait for the loop: with a concurrency of 1 the loop is inside the in-flight handler, and the core
+    // only cancels that handler (after its shutdown timeout) once this returned. Dispose waits for the loop.
+    public Task StopReceivingAsync(CancellationToken cancellationToken) => _stop.CancelAsync();
 
     public async ValueTask DisposeAsync()
     {
-        await StopReceivingAsync(CancellationToken.None).ConfigureAwait(false);
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _loop.ConfigureAwait(false);
         _broker.Release(_queue);
         _stop.Dispose();
     }

@@ -1,0 +1,52 @@
+namespace Eventing.Conformance;
+
+// One event name per case, so cases never receive each other's events on a shared broker. Every event carries
+// the id of the test that sent it (Run): a target's classic and quorum runs share event names, and listeners
+// count only their own test's events.
+
+[Event("conformance.roundtrip", Durable = true)]
+internal sealed record RoundTripEvent(string Run, int Seq, string Text, decimal Amount, DateTimeOffset At) : IConformanceEvent;
+
+[Event("conformance.fanout")]
+internal sealed record FanOutEvent(string Run, int Seq) : IConformanceEvent;
+
+[Event("conformance.competing", Durable = true)]
+internal sealed record CompetingEvent(string Run, int Seq) : IConformanceEvent;
+
+[Event("conformance.perprocess")]
+internal sealed record PerProcessEvent(string Run, int Seq) : IConformanceEvent;
+
+[Event("conformance.durable", Durable = true)]
+internal sealed record DurableEvent(string Run, int Seq) : IConformanceEvent;
+
+[Event("conformance.ackaftersuccess", Durable = true)]
+internal sealed record AckAfterSuccessEvent(string Run, int Seq) : IConformanceEvent;
+
+[Event("conformance.failing", Durable = true)]
+internal sealed record FailingEvent(string Run, int Seq) : IConformanceEvent;
+
+[Event("conformance.poison", Durable = true)]
+internal sealed record PoisonEvent(string Run, int Seq) : IConformanceEvent;
+
+[Event("conformance.midstream", Durable = true)]
+internal sealed record MidStreamEvent(string Run, int Seq) : IConformanceEvent;
+
+[Event("conformance.concurrency", Durable = true)]
+internal sealed record ConcurrencyEvent(string Run, int Seq) : IConformanceEvent;
+
+[Event("conformance.ordered", Durable = true)]
+internal sealed record OrderedEvent(string Run, int Seq) : IConformanceEvent;
+
+[Event("conformance.gracefulstop", Durable = true)]
+internal sealed record GracefulStopEvent(string Run, int Seq) : IConformanceEvent;
+
+[Event("conformance.sendwhiledown", Durable = true)]
+internal sealed record SendWhileDownEvent(string Run, int Seq) : IConformanceEvent;
+
+/// <summary>What every conformance event carries: the test that sent it and its number in that test.</summary>
+internal interface IConformanceEvent
+{
+    string Run { get; }
+
+    int Seq { get; }
+}

@@ -1,0 +1,6 @@
+using Eventing.Conformance;
+
+namespace Eventing.Local.Tests;
+
+/// <summary>The delivery cases of the conformance suite on the in-process provider.</summary>
+public sealed class LocalDeliveryConformance(LocalTarget target) : DeliveryConformance<LocalTarget>(target), IClassFixture<LocalTarget>;
