@@ -13,6 +13,7 @@ public sealed class LocalBroker
     private readonly ConcurrentDictionary<string, LocalQueue> _queues = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentQueue<Envelope>> _deadLetters = new(StringComparer.Ordinal);
     private readonly Lock _binding = new();
+    private TaskCompletionSource _deadLettered = NewSignal();
 
     /// <summary>Creates a broker whose queues hold at most <paramref name="queueCapacity"/> envelopes each.</summary>
     public LocalBroker(int queueCapacity = 1024)
@@ -27,6 +28,22 @@ public sealed class LocalBroker
     /// <summary>The envelopes dead-lettered from a listener queue (by its logical name, <c>&lt;event&gt;::&lt;listener&gt;</c>).</summary>
     public IReadOnlyList<Envelope> GetDeadLetters(string queue) =>
         _deadLetters.TryGetValue(queue + ".dead-letter", out var letters) ? [.. letters] : [];
+
+    /// <summary>Waits until a listener queue has at least <paramref name="count"/> dead-letters, then returns them all.</summary>
+    public async Task<IReadOnlyList<Envelope>> WaitForDeadLettersAsync(string queue, int count, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            var signal = Volatile.Read(ref _deadLettered);
+            var letters = GetDeadLetters(queue);
+            if (letters.Count >= count)
+            {
+                return letters;
+            }
+
+            await signal.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>How many envelopes wait in a queue.</summary>
     public int GetQueueDepth(string queue) => _queues.TryGetValue(queue, out var found) ? found.Depth : 0;
@@ -87,8 +104,13 @@ public sealed class LocalBroker
         return PublishToManyAsync(envelope, queues, cancellationToken);
     }
 
-    internal void DeadLetter(string deadLetterQueue, Envelope envelope) =>
+    internal void DeadLetter(string deadLetterQueue, Envelope envelope)
+    {
         _deadLetters.GetOrAdd(deadLetterQueue, static _ => new ConcurrentQueue<Envelope>()).Enqueue(envelope);
+        Interlocked.Exchange(ref _deadLettered, NewSignal()).TrySetResult();
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private static async ValueTask PublishToManyAsync(Envelope envelope, LocalQueue[] queues, CancellationToken cancellationToken)
     {
