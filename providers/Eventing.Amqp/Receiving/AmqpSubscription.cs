@@ -30,7 +30,7 @@ internal sealed class AmqpSubscription : IProviderSubscription
     private readonly ILogger _logger;
     private readonly AmqpProviderOptions _options;
     private readonly int _credit;
-    private readonly Channel<Received> _received = Channel.CreateUnbounded<Received>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Received> _received = Channel.CreateUnbounded<Received>(new UnboundedChannelOptions { SingleReader = false });
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
     private readonly MessageCallback _onMessage;
@@ -96,17 +96,19 @@ internal sealed class AmqpSubscription : IProviderSubscription
             }
         }
 
-        if (_loop is not null)
-        {
-            await _loop.ConfigureAwait(false);
-        }
-
+        // The loop is not awaited here: with concurrency 1 it is inside the core's handler, which the core only
+        // cancels after this returns. It reads nothing more once stopping is signalled.
         ReleaseBuffered();
     }
 
     public async ValueTask DisposeAsync()
     {
         await StopReceivingAsync(CancellationToken.None).ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(false);
+        }
+
         Session? session;
         lock (_gate)
         {
@@ -209,7 +211,8 @@ internal sealed class AmqpSubscription : IProviderSubscription
         Log.Attached(_logger, _source.Address, _listener.Queue, _credit);
     }
 
-    // On the I/O thread: hand over and return at once. The channel is bounded by the link credit.
+    // On the I/O thread: hand over and return at once. The channel is bounded by the link credit. Not single
+    // reader: stopping releases what is left while the loop may still be finishing its last delivery.
     private void OnMessage(IReceiverLink link, Message message) =>
         _received.Writer.TryWrite(new Received((ReceiverLink)link, message));
 

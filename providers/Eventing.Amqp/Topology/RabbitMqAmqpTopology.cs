@@ -7,7 +7,23 @@ namespace Eventing.Amqp.Topology;
 /// </summary>
 internal sealed class RabbitMqAmqpTopology : AmqpTopology
 {
-    public override string Name => "rabbitmq-3";
+    public const string DefaultExchange = "amq.topic";
+
+    private readonly string _sendPrefix;
+
+    public RabbitMqAmqpTopology(string exchange = DefaultExchange)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(exchange);
+        Exchange = exchange;
+
+        // `/topic/<key>` is amq.topic; any other topic exchange is reached as `/exchange/<name>/<key>`.
+        _sendPrefix = exchange == DefaultExchange ? "/topic/" : $"/exchange/{exchange}/";
+    }
+
+    /// <summary>The topic exchange events are sent to, with the event name as routing key.</summary>
+    public string Exchange { get; }
+
+    public override string Name => Exchange == DefaultExchange ? "rabbitmq-3" : $"rabbitmq-3 ({Exchange})";
 
     // AMQP 1.0 on 3.x cannot declare bindings, and `/queue/<q>` would declare a queue whose durability must
     // match an existing one exactly (precondition-failed ends the session): queues are declared elsewhere and
@@ -19,11 +35,11 @@ internal sealed class RabbitMqAmqpTopology : AmqpTopology
         "declares them over AMQP 0-9-1. Add the package Eventing.Amqp.RabbitMq and call amqp.UseRabbitMqProvisioning() " +
         "inside UseAmqp(amqp => ...), or set AmqpProviderOptions.Provisioner to your own IAmqpProvisioner.";
 
-    // `/topic/<key>` publishes to amq.topic with the routing key; nothing is declared on attach.
+    // Publishes to the exchange with the event name as routing key; nothing is declared on attach.
     public override AmqpTerminus SendTarget(EventDescriptor @event)
     {
         ArgumentNullException.ThrowIfNull(@event);
-        return new AmqpTerminus("/topic/" + @event.Name);
+        return new AmqpTerminus(_sendPrefix + @event.Name);
     }
 
     // Durable termini for shared queues; per-process queues are non-durable and auto-delete, and an attach whose

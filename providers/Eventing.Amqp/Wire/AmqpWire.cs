@@ -124,8 +124,9 @@ internal static class AmqpWire
             Log.UnexpectedBody(logger, envelope.Id, queue, section);
         }
 
-        // RabbitMQ counts failed deliveries in the header; a message released back to the queue comes with 1+.
-        envelope.Redelivered = message.Header is { DeliveryCount: > 0 };
+        // Measured on RabbitMQ 3.10: a first delivery has first-acquirer true, a delivery after a release false
+        // (with delivery-count still 0). Other brokers count failed deliveries in delivery-count.
+        envelope.Redelivered = message.Header is { } header && (!header.FirstAcquirer || header.DeliveryCount > 0);
         return envelope;
     }
 

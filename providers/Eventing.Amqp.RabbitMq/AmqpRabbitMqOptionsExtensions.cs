@@ -1,0 +1,54 @@
+using Eventing.Amqp.Hosting;
+using Eventing.Amqp.Provisioning;
+using Eventing.Amqp.Topology;
+
+namespace Eventing.Amqp;
+
+/// <summary>Runs the AMQP 1.0 provider on RabbitMQ 3.x.</summary>
+public static class AmqpRabbitMqOptionsExtensions
+{
+    /// <summary>
+    /// Uses the RabbitMQ 3.x topology and declares each listener's queue, its binding to the exchange and its
+    /// dead-letter queue over AMQP 0-9-1 before the listener attaches (AMQP 1.0 on 3.x cannot declare bindings).
+    /// The queues are the ones the RabbitMq and Stomp providers use, so listeners on any of them share them.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// services.AddEventing(events =&gt; events
+    ///     .AddListener&lt;Billing&gt;()
+    ///     .UseAmqp(amqp =&gt; amqp.UseRabbitMqProvisioning(rabbit =&gt; rabbit.QueueType = RabbitMqQueueType.Quorum)));
+    /// </code>
+    /// </example>
+    public static AmqpProviderOptions UseRabbitMqProvisioning(this AmqpProviderOptions options, Action<RabbitMqProvisioningOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var settings = new RabbitMqProvisioningOptions();
+        configure?.Invoke(settings);
+        var uri = settings.Uri ?? DeriveUri(options);
+        options.Topology = new RabbitMqAmqpTopology(settings.ExchangeName);
+        options.Provisioner = new RabbitMqAmqpProvisioner(uri, settings.ExchangeName, settings.QueueType, options.ConnectTimeout);
+        return options;
+    }
+
+    private static Uri DeriveUri(AmqpProviderOptions options)
+    {
+        var source = options.Uri;
+        var builder = new UriBuilder(source)
+        {
+            Scheme = AmqpEndpoint.UsesTls(source) ? "amqps" : "amqp",
+            Port = AmqpEndpoint.Port(source),
+            Path = "/",
+        };
+        if (options.UserName is not null)
+        {
+            builder.UserName = Uri.EscapeDataString(options.UserName);
+        }
+
+        if (options.Password is not null)
+        {
+            builder.Password = Uri.EscapeDataString(options.Password);
+        }
+
+        return builder.Uri;
+    }
+}

@@ -1,0 +1,129 @@
+using Eventing.Amqp.Hosting;
+using Eventing.Amqp.Topology;
+using Eventing.RabbitMq;
+using Eventing.RabbitMq.Provisioning;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+
+namespace Eventing.Amqp.Provisioning;
+
+/// <summary>
+/// Declares listener queues for the AMQP 1.0 provider on RabbitMQ 3.x through one AMQP 0-9-1 connection, with
+/// <see cref="RabbitMqProvisioner"/> (the RabbitMq provider's own declarations), so all providers agree on names
+/// and shapes.
+/// </summary>
+internal sealed class RabbitMqAmqpProvisioner : IAmqpProvisioner
+{
+    private readonly Uri _uri;
+    private readonly RabbitMqProvisioner _provisioner;
+    private readonly TimeSpan _connectTimeout;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private IConnection? _connection;
+    private bool _exchangeDeclared;
+
+    public RabbitMqAmqpProvisioner(Uri uri, string exchangeName, RabbitMqQueueType queueType, TimeSpan connectTimeout)
+    {
+        _uri = uri;
+        _provisioner = new RabbitMqProvisioner(exchangeName, queueType);
+        _connectTimeout = connectTimeout;
+    }
+
+    public async Task ProvisionListenerAsync(ListenerDescriptor listener, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(listener);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+
+            // A channel per call: a refused declaration (PRECONDITION_FAILED) closes its channel.
+            var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            await using (channel.ConfigureAwait(false))
+            {
+                if (!_exchangeDeclared)
+                {
+                    await _provisioner.DeclareExchangeAsync(channel, cancellationToken).ConfigureAwait(false);
+                    _exchangeDeclared = true;
+                }
+
+                if (listener.PerProcess)
+                {
+                    await DeclarePerProcessAsync(channel, listener, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await _provisioner.DeclareListenerAsync(channel, listener, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_connection is { } connection)
+        {
+            _connection = null;
+            try
+            {
+                await connection.CloseAsync().ConfigureAwait(false);
+            }
+            catch (AlreadyClosedException)
+            {
+            }
+
+            connection.Dispose();
+        }
+
+        _gate.Dispose();
+    }
+
+    // The RabbitMq provider declares per-process queues exclusive, which only the declaring 0-9-1 connection
+    // may consume; the AMQP 1.0 receiver is another connection, so here the queue is non-durable and auto-delete
+    // instead: it goes away when the process's receiver detaches, which is what per-process means.
+    private async Task DeclarePerProcessAsync(IChannel channel, ListenerDescriptor listener, CancellationToken cancellationToken)
+    {
+        var queue = RabbitMqTopology.QueueName(listener);
+        await channel.QueueDeclareAsync(queue, durable: false, exclusive: false, autoDelete: true, arguments: null, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await channel.QueueBindAsync(queue, _provisioner.ExchangeName, RabbitMqTopology.RoutingKey(listener.Event), cancellationToken: cancellationToken).ConfigureAwait(false);
+        await _provisioner.DeclareDeadLetterQueueAsync(channel, listener, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IConnection> ConnectAsync(CancellationToken cancellationToken)
+    {
+        if (_connection is { IsOpen: true } open)
+        {
+            return open;
+        }
+
+        if (_connection is { } dead)
+        {
+            dead.Dispose();
+            _connection = null;
+        }
+
+        var factory = new ConnectionFactory
+        {
+            Uri = _uri,
+            AutomaticRecoveryEnabled = false,
+            RequestedConnectionTimeout = _connectTimeout,
+            ClientProvidedName = "eventing-amqp-provisioning",
+        };
+        try
+        {
+            _connection = await factory.CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
+            return _connection;
+        }
+        catch (BrokerUnreachableException exception)
+        {
+            var endpoint = AmqpEndpoint.Describe(_uri, null);
+            throw new Eventing.BrokerUnreachableException(endpoint,
+                $"Could not connect to RabbitMQ at {endpoint} over AMQP 0-9-1 to declare the AMQP 1.0 provider's queues ({exception.InnerException?.Message ?? exception.Message}). " +
+                "Set RabbitMqProvisioningOptions.Uri if 0-9-1 is served elsewhere.",
+                exception);
+        }
+    }
+}

@@ -1,0 +1,6 @@
+using Eventing.Conformance;
+
+namespace Eventing.Amqp.Tests.Conformance;
+
+/// <summary>The delivery cases of the conformance suite over AMQP 1.0 on RabbitMQ.</summary>
+public sealed class AmqpDeliveryConformance(AmqpTarget target) : DeliveryConformance<AmqpTarget>(target), IClassFixture<AmqpTarget>;
