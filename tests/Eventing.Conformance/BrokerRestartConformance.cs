@@ -85,6 +85,11 @@ public abstract class BrokerRestartConformance<TTarget>(TTarget target) : Confor
             {
                 await sender.Events.SendAsync(new MidStreamEvent(run, seq));
                 confirmed.Add(seq);
+                if (confirmed.Count % 1000 == 0 && Environment.GetEnvironmentVariable("EVENTING_TEST_LOG") is { Length: > 0 } log)
+                {
+                    File.AppendAllText(log, $"{DateTime.UtcNow:HH:mm:ss.fff} test: {confirmed.Count} confirmed, {received.Count} received{Environment.NewLine}");
+                }
+
                 if (confirmed.Count == 2_000)
                 {
                     restartAt.TrySetResult();

@@ -1,6 +1,7 @@
 using Eventing.Providers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Eventing.Conformance;
 
@@ -36,6 +37,12 @@ public sealed class TestHost : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(target);
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        if (Environment.GetEnvironmentVariable("EVENTING_TEST_LOG") is { Length: > 0 } logFile)
+        {
+            builder.Logging.AddProvider(new FileLoggerProvider(logFile));
+            builder.Logging.SetMinimumLevel(LogLevel.Debug);
+        }
+
         builder.Services.AddEventing(events =>
         {
             events.Configure(eventing =>

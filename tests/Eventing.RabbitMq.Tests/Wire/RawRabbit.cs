@@ -1,0 +1,53 @@
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace Eventing.RabbitMq.Tests.Wire;
+
+/// <summary>A plain RabbitMQ.Client peer: a private queue bound to amq.topic, and raw publishing.</summary>
+internal sealed class RawRabbit : IAsyncDisposable
+{
+    private readonly IConnection _connection;
+    private readonly IChannel _channel;
+
+    private RawRabbit(IConnection connection, IChannel channel)
+    {
+        _connection = connection;
+        _channel = channel;
+    }
+
+    public static async Task<RawRabbit> ConnectAsync()
+    {
+        await TestBrokers.EnsureUpAsync();
+        var connection = await new ConnectionFactory { Uri = new Uri(TestBrokers.RabbitMqUri) }.CreateConnectionAsync();
+        var channel = await connection.CreateChannelAsync(new CreateChannelOptions(true, true));
+        return new RawRabbit(connection, channel);
+    }
+
+    /// <summary>Binds a new private queue to <paramref name="routingKey"/> and returns a task for the first message on it.</summary>
+    public async Task<Task<BasicDeliverEventArgs>> ReceiveOneAsync(string routingKey)
+    {
+        var queue = await _channel.QueueDeclareAsync(string.Empty, durable: false, exclusive: true, autoDelete: true);
+        await _channel.QueueBindAsync(queue.QueueName, "amq.topic", routingKey);
+        var first = new TaskCompletionSource<BasicDeliverEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var consumer = new AsyncEventingBasicConsumer(_channel);
+        consumer.ReceivedAsync += (_, delivery) =>
+        {
+            // The body buffer is only valid during the callback.
+            first.TrySetResult(new BasicDeliverEventArgs(delivery.ConsumerTag, delivery.DeliveryTag, delivery.Redelivered, delivery.Exchange, delivery.RoutingKey, delivery.BasicProperties, delivery.Body.ToArray()));
+            return Task.CompletedTask;
+        };
+        await _channel.BasicConsumeAsync(queue.QueueName, autoAck: true, consumer);
+        return first.Task;
+    }
+
+    public ValueTask PublishAsync(string routingKey, BasicProperties properties, byte[] body) =>
+        _channel.BasicPublishAsync("amq.topic", routingKey, mandatory: false, properties, body);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _channel.CloseAsync();
+        await _connection.CloseAsync();
+        _channel.Dispose();
+        _connection.Dispose();
+    }
+}
