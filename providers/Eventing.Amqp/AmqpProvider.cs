@@ -38,6 +38,9 @@ internal sealed class AmqpProvider : IProvider
 
     internal AmqpConnection Connection => _connection;
 
+    /// <summary>Given to each new subscription; see <see cref="AmqpSubscription.OnTransferForTests"/>.</summary>
+    internal Action<global::Amqp.ReceiverLink>? OnTransferForTests { get; set; }
+
     internal IReadOnlyCollection<AmqpSubscription> Subscriptions => (IReadOnlyCollection<AmqpSubscription>)_subscriptions.Keys;
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -70,7 +73,10 @@ internal sealed class AmqpProvider : IProvider
             _topology.ListenSource(listener),
             listener,
             handler,
-            _loggerFactory.CreateLogger<AmqpSubscription>());
+            _loggerFactory.CreateLogger<AmqpSubscription>())
+        {
+            OnTransferForTests = OnTransferForTests,
+        };
         await subscription.StartAsync(cancellationToken).ConfigureAwait(false);
         _subscriptions.TryAdd(subscription, 0);
         return new Tracked(subscription, this);

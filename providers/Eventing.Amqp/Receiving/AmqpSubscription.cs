@@ -213,8 +213,14 @@ internal sealed class AmqpSubscription : IProviderSubscription
 
     // On the I/O thread: hand over and return at once. The channel is bounded by the link credit. Not single
     // reader: stopping releases what is left while the loop may still be finishing its last delivery.
-    private void OnMessage(IReceiverLink link, Message message) =>
+    private void OnMessage(IReceiverLink link, Message message)
+    {
         _received.Writer.TryWrite(new Received((ReceiverLink)link, message));
+        OnTransferForTests?.Invoke((ReceiverLink)link);
+    }
+
+    /// <summary>Runs on the I/O thread after each transfer; recovery tests use it to break a link mid-burst.</summary>
+    internal Action<ReceiverLink>? OnTransferForTests { get; set; }
 
     private async Task ReceiveLoopAsync()
     {
