@@ -35,6 +35,8 @@ public class RabbitMqThroughputBenchmarks
     private const string ListenerName = "bench";
     private const string OurQueue = "bench.rabbitmq::bench";
 
+    private static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web);
+
     private IConnection _raw = null!;
     private IChannel _rawPublisher = null!;
     private IChannel _admin = null!;
@@ -61,7 +63,7 @@ public class RabbitMqThroughputBenchmarks
             _records[i] = new RabbitMqBenchEvent(i, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789");
         }
 
-        _rawBody = JsonSerializer.SerializeToUtf8Bytes(_records[0], new JsonSerializerOptions(JsonSerializerDefaults.Web));
+        _rawBody = JsonSerializer.SerializeToUtf8Bytes(_records[0], WebJson);
 
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Services.AddEventing(events => events.UseRabbitMq(rabbit =>
