@@ -8,6 +8,7 @@ public sealed class EventContext
         Envelope = envelope;
         Listener = listener;
         Services = services;
+        DeliveryAttempt = envelope.DeliveryAttempt;
     }
 
     /// <summary>The envelope as it arrived, after the pipelines ran.</summary>
@@ -20,7 +21,7 @@ public sealed class EventContext
     public EnvelopeHeaders Headers => Envelope.Headers;
 
     /// <summary>1 for the first attempt in this process, 2 for the first retry, and so on.</summary>
-    public int DeliveryAttempt => Envelope.DeliveryAttempt;
+    public int DeliveryAttempt { get; }
 
     /// <summary>True when the broker delivered this message before (to this or another consumer).</summary>
     public bool Redelivered => Envelope.Redelivered;

@@ -29,6 +29,9 @@ internal static partial class Log
     [LoggerMessage(1023, LogLevel.Warning, "Listener {Queue} was cancelled while handling message {MessageId}; it goes back to the queue")]
     public static partial void Requeued(ILogger logger, string queue, string messageId);
 
+    [LoggerMessage(1025, LogLevel.Warning, "Stopping {Queue}: a handler ignored cancellation; message {MessageId} goes back to the queue and the handler's outcome will be ignored")]
+    public static partial void Abandoned(ILogger logger, string queue, string messageId);
+
     [LoggerMessage(1024, LogLevel.Warning, "Stopping {Queue}: {InFlight} handler(s) still running after {Timeout}; cancelling them")]
     public static partial void ShutdownTimedOut(ILogger logger, string queue, int inFlight, TimeSpan timeout);
 }

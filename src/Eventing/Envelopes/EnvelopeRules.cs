@@ -35,7 +35,7 @@ internal static class EnvelopeRules
         {
             if (c is not ((>= 'a' and <= 'z') or (>= '0' and <= '9')))
             {
-                return $"a header name may only contain lowercase letters a-z and digits 0-9 (CloudEvents extension naming), but it contains '{c}'";
+                return $"a header name may only contain lowercase letters a-z and digits 0-9 (CloudEvents extension naming), but it contains '{c}'{(char.IsUpper(c) ? " (uppercase is not allowed)" : string.Empty)}";
             }
         }
 

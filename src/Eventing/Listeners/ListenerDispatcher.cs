@@ -24,6 +24,7 @@ internal sealed class ListenerDispatcher : IDeliveryHandler, IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _abort = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Delivery?[] _active;
     private int _inFlight;
 
     public ListenerDispatcher(ListenerDescriptor listener, EnvelopeHandler chain, IProvider provider, int maxEnvelopeBytes, ILogger logger, EventingMetrics metrics)
@@ -35,6 +36,7 @@ internal sealed class ListenerDispatcher : IDeliveryHandler, IDisposable
         _logger = logger;
         _metrics = metrics;
         _slots = listener.Concurrency > 1 ? new SemaphoreSlim(listener.Concurrency, listener.Concurrency) : null;
+        _active = new Delivery?[listener.Concurrency];
     }
 
     public int InFlight => Volatile.Read(ref _inFlight);
@@ -74,7 +76,31 @@ internal sealed class ListenerDispatcher : IDeliveryHandler, IDisposable
         {
             Log.ShutdownTimedOut(_logger, _listener.Queue, InFlight, timeout);
             await _abort.CancelAsync().ConfigureAwait(false);
-            await _drained.Task.ConfigureAwait(false);
+            try
+            {
+                await _drained.Task.WaitAsync(AbandonGrace).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                await AbandonActiveAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    // How long handlers get to observe cancellation before their deliveries are handed back regardless.
+    private static readonly TimeSpan AbandonGrace = TimeSpan.FromSeconds(2);
+
+    private async Task AbandonActiveAsync()
+    {
+        // A handler that ignores its token must not hold shutdown forever. Its delivery goes back to the
+        // broker now (at-least-once: it may run again elsewhere); whatever the handler does later is ignored.
+        for (var i = 0; i < _active.Length; i++)
+        {
+            if (Interlocked.Exchange(ref _active[i], null) is { } abandoned)
+            {
+                Log.Abandoned(_logger, _listener.Queue, abandoned.Envelope.Id);
+                await RequeueOnceAsync(abandoned).ConfigureAwait(false);
+            }
         }
     }
 
@@ -109,7 +135,7 @@ internal sealed class ListenerDispatcher : IDeliveryHandler, IDisposable
     {
         try
         {
-            await delivery.RequeueAsync(CancellationToken.None).ConfigureAwait(false);
+            await RequeueOnceAsync(delivery).ConfigureAwait(false);
         }
         catch (Exception exception)
         {
@@ -123,6 +149,7 @@ internal sealed class ListenerDispatcher : IDeliveryHandler, IDisposable
 
     private async ValueTask ProcessAndLeaveAsync(Delivery delivery)
     {
+        var slot = Enter(delivery);
         try
         {
             await ProcessAsync(delivery).ConfigureAwait(false);
@@ -134,9 +161,35 @@ internal sealed class ListenerDispatcher : IDeliveryHandler, IDisposable
         }
         finally
         {
+            if (slot >= 0)
+            {
+                Interlocked.CompareExchange(ref _active[slot], null, delivery);
+            }
+
             Leave();
         }
     }
+
+    private int Enter(Delivery delivery)
+    {
+        // At most Concurrency deliveries are processed at once, so a free slot exists unless a provider breaks
+        // the one-call-at-a-time contract; such a delivery is simply not tracked for abandonment.
+        for (var i = 0; i < _active.Length; i++)
+        {
+            if (Interlocked.CompareExchange(ref _active[i], delivery, null) is null)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static ValueTask AckOnceAsync(Delivery delivery) =>
+        Interlocked.Exchange(ref delivery.Settled, 1) == 0 ? delivery.AckAsync(CancellationToken.None) : default;
+
+    private static ValueTask RequeueOnceAsync(Delivery delivery) =>
+        Interlocked.Exchange(ref delivery.Settled, 1) == 0 ? delivery.RequeueAsync(CancellationToken.None) : default;
 
     private async ValueTask ProcessAsync(Delivery delivery)
     {
@@ -186,7 +239,7 @@ internal sealed class ListenerDispatcher : IDeliveryHandler, IDisposable
             catch (OperationCanceledException) when (_abort.IsCancellationRequested)
             {
                 Log.Requeued(_logger, _listener.Queue, envelope.Id);
-                await delivery.RequeueAsync(CancellationToken.None).ConfigureAwait(false);
+                await RequeueOnceAsync(delivery).ConfigureAwait(false);
                 return;
             }
             catch (Exception exception)
@@ -209,7 +262,7 @@ internal sealed class ListenerDispatcher : IDeliveryHandler, IDisposable
                     catch (OperationCanceledException)
                     {
                         Log.Requeued(_logger, _listener.Queue, envelope.Id);
-                        await delivery.RequeueAsync(CancellationToken.None).ConfigureAwait(false);
+                        await RequeueOnceAsync(delivery).ConfigureAwait(false);
                         return;
                     }
                 }
@@ -217,7 +270,7 @@ internal sealed class ListenerDispatcher : IDeliveryHandler, IDisposable
                 continue;
             }
 
-            await delivery.AckAsync(CancellationToken.None).ConfigureAwait(false);
+            await AckOnceAsync(delivery).ConfigureAwait(false);
             _metrics.Handled.Add(1);
             return;
         }
@@ -244,11 +297,11 @@ internal sealed class ListenerDispatcher : IDeliveryHandler, IDisposable
         {
             // Never ack what could not be dead-lettered: give it back so nothing is lost.
             Log.SettleFailed(_logger, sendFailure, envelope.Id, _listener.Queue);
-            await delivery.RequeueAsync(CancellationToken.None).ConfigureAwait(false);
+            await RequeueOnceAsync(delivery).ConfigureAwait(false);
             return;
         }
 
-        await delivery.AckAsync(CancellationToken.None).ConfigureAwait(false);
+        await AckOnceAsync(delivery).ConfigureAwait(false);
         _metrics.DeadLettered.Add(1);
     }
 

@@ -9,6 +9,10 @@ public abstract class Delivery
     /// <summary>The envelope as the provider read it from the wire (binary or structured).</summary>
     public Envelope Envelope { get; }
 
+    // 0 until the core settled this delivery; the core settles each delivery once even when a handler it gave
+    // up on at shutdown finishes later.
+    internal int Settled;
+
     /// <summary>The broker may forget the message: it was handled or dead-lettered.</summary>
     public abstract ValueTask AckAsync(CancellationToken cancellationToken);
 
