@@ -1,5 +1,8 @@
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 
@@ -8,7 +11,18 @@ namespace Eventing.Benchmarks.RabbitMq;
 /// <summary>Adds a msgs/s column: one benchmark operation is one message.</summary>
 public sealed class MessagesPerSecondConfig : ManualConfig
 {
-    public MessagesPerSecondConfig() => AddColumn(new MessagesPerSecondColumn());
+    public MessagesPerSecondConfig()
+    {
+        AddColumn(new MessagesPerSecondColumn());
+        // In process: a broker run needs no isolated build, and BenchmarkDotNet's generated project would be
+        // rebuilt by every concurrent benchmark run in the same checkout.
+        AddJob(Job.Default
+            .WithStrategy(RunStrategy.Monitoring)
+            .WithLaunchCount(1)
+            .WithWarmupCount(1)
+            .WithIterationCount(5)
+            .WithToolchain(InProcessEmitToolchain.Instance));
+    }
 
     private sealed class MessagesPerSecondColumn : IColumn
     {

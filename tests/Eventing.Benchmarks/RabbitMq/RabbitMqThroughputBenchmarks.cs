@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Engines;
 using Eventing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -22,7 +21,6 @@ public sealed record RabbitMqBenchEvent(int Seq, string Payload);
 /// </summary>
 /// <remarks>Run: <c>dotnet run -c Release --project tests/Eventing.Benchmarks -- --filter '*RabbitMqThroughput*'</c>.</remarks>
 [MemoryDiagnoser]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
 [Config(typeof(MessagesPerSecondConfig))]
 public class RabbitMqThroughputBenchmarks
 {
