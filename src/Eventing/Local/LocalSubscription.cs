@@ -26,10 +26,15 @@ internal sealed class LocalSubscription : IProviderSubscription
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
-        await _loop.ConfigureAwait(false);
+
+        // After a normal drain the loop ends at once. If the core gave up on a handler that ignores cancellation,
+        // the loop is still inside it and ends whenever that handler does: do not wait for it (and keep the token
+        // source alive for it).
+        await Task.WhenAny(_loop, Task.Delay(LoopExitWait)).ConfigureAwait(false);
         _broker.Release(_queue);
-        _stop.Dispose();
     }
+
+    private static readonly TimeSpan LoopExitWait = TimeSpan.FromSeconds(1);
 
     private async Task ReceiveAsync()
     {
