@@ -1,0 +1,6 @@
+using Eventing;
+
+namespace Quickstart;
+
+[Event("orders.placed", Durable = true)]
+public sealed record OrderPlaced(int OrderNumber, decimal Total);

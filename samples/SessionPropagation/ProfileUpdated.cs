@@ -1,0 +1,6 @@
+using Eventing;
+
+namespace SessionPropagation;
+
+[Event("profiles.updated")]
+public sealed record ProfileUpdated(string Field, string Value);
