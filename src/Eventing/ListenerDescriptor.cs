@@ -45,6 +45,11 @@ public sealed class ListenerDescriptor
     /// <summary>The listener class, or <see langword="null"/> for a dynamic subscription.</summary>
     public Type? ListenerType { get; init; }
 
+    /// <summary>Settings recorded through <see cref="ListenerBuilder.Properties"/>; empty for a dynamic subscription.</summary>
+    public IReadOnlyDictionary<string, object?> Properties { get; init; } = EmptyProperties;
+
+    private static readonly IReadOnlyDictionary<string, object?> EmptyProperties = new Dictionary<string, object?>();
+
     /// <inheritdoc />
     public override string ToString() => Queue;
 }

@@ -25,6 +25,7 @@ internal sealed partial class EventBus : IEventManager, IEnvelopeSender, IAsyncD
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly EventingMetrics _metrics;
+    private readonly IListenerFilterFactory[] _filterFactories;
     private readonly Lock _gate = new();
     private readonly List<ListenerSubscription> _subscriptions = [];
     private Task? _providerStart;
@@ -39,8 +40,10 @@ internal sealed partial class EventBus : IEventManager, IEnvelopeSender, IAsyncD
         IServiceScopeFactory scopes,
         IOptions<EventingOptions> options,
         ILoggerFactory loggerFactory,
-        EventingMetrics metrics)
+        EventingMetrics metrics,
+        IEnumerable<IListenerFilterFactory> filterFactories)
     {
+        _filterFactories = [.. filterFactories];
         _setup = setup;
         _registry = registry;
         _pipelines = [.. pipelines];
@@ -130,7 +133,7 @@ internal sealed partial class EventBus : IEventManager, IEnvelopeSender, IAsyncD
         ArgumentNullException.ThrowIfNull(callback);
         var descriptor = _registry.Get(typeof(TEvent));
         var listener = new ListenerDescriptor(descriptor, listenerName, perProcess, _options.ProcessId, _options.DefaultConcurrency, _options.DefaultRetry);
-        var invoker = new CallbackInvoker<TEvent>(listener, (JsonTypeInfo<TEvent>)descriptor.TypeInfo!, _scopes, callback);
+        var invoker = new CallbackInvoker<TEvent>(listener, (JsonTypeInfo<TEvent>)descriptor.TypeInfo!, _scopes, callback, _filterFactories);
         await EnsureProviderStartedAsync(cancellationToken).ConfigureAwait(false);
         return await SubscribeAsync(listener, invoker.InvokeAsync, cancellationToken).ConfigureAwait(false);
     }
@@ -249,13 +252,14 @@ internal sealed partial class EventBus : IEventManager, IEnvelopeSender, IAsyncD
             registration.Retry ?? _options.DefaultRetry)
         {
             ListenerType = registration.ListenerType,
+            Properties = new Dictionary<string, object?>(registration.Properties, StringComparer.Ordinal),
         };
     }
 
     private EnvelopeHandler CreateInvoker(ListenerRegistration registration, ListenerDescriptor listener)
     {
         var invokerType = typeof(ListenerInvoker<,>).MakeGenericType(registration.ListenerType, registration.EventType);
-        var invoker = Activator.CreateInstance(invokerType, listener, listener.Event.TypeInfo, _scopes)!;
+        var invoker = Activator.CreateInstance(invokerType, listener, listener.Event.TypeInfo, _scopes, _filterFactories)!;
         return (EnvelopeHandler)Delegate.CreateDelegate(typeof(EnvelopeHandler), invoker, "InvokeAsync");
     }
 }

@@ -43,4 +43,11 @@ public sealed class ListenerBuilder
         _registration.Retry = policy;
         return this;
     }
+
+    /// <summary>
+    /// Settings that extension packages record for this listener (for example <c>Idempotent(...)</c>); the bus
+    /// copies them to <see cref="ListenerDescriptor.Properties"/>, where an <see cref="IListenerFilterFactory"/>
+    /// reads them. Use a key prefixed with the package name.
+    /// </summary>
+    public IDictionary<string, object?> Properties => _registration.Properties;
 }

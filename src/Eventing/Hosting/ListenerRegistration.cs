@@ -14,4 +14,6 @@ internal sealed class ListenerRegistration(Type listenerType, Type eventType)
     public int? Concurrency { get; set; }
 
     public RetryPolicy? Retry { get; set; }
+
+    public Dictionary<string, object?> Properties { get; } = new(StringComparer.Ordinal);
 }
