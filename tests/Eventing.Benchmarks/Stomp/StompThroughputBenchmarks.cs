@@ -143,10 +143,7 @@ public class StompThroughputBenchmarks
             {
                 raw.Ack(ack!);
                 received++;
-                if (received % 50 == 0 || received == count)
-                {
-                    await raw.FlushAsync();
-                }
+                await raw.FlushAsync();
             }
         }
 
