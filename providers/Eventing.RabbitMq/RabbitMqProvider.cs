@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Threading.RateLimiting;
 using Eventing.Providers;
 using Eventing.RabbitMq.Consuming;
 using Eventing.RabbitMq.Diagnostics;
@@ -288,9 +289,16 @@ internal sealed class RabbitMqProvider : IProvider
         }
     }
 
+    // A queueing limiter: RabbitMQ.Client's default ThrottlingRateLimiter fails a publish ("Could not acquire a
+    // lease") once its permits are taken, while SendAsync must wait for a slot however many sends are in flight.
     private CreateChannelOptions ConfirmChannelOptions() =>
         new(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true,
-            outstandingPublisherConfirmationsRateLimiter: new ThrottlingRateLimiter(_options.MaxOutstandingConfirms));
+            outstandingPublisherConfirmationsRateLimiter: new ConcurrencyLimiter(new ConcurrencyLimiterOptions
+            {
+                PermitLimit = _options.MaxOutstandingConfirms,
+                QueueLimit = int.MaxValue,
+                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            }));
 
     private TimeSpan Remaining(long started) => _options.SendTimeout - Stopwatch.GetElapsedTime(started);
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using System.Threading.RateLimiting;
 using BenchmarkDotNet.Attributes;
 using Eventing;
 using Microsoft.Extensions.DependencyInjection;
@@ -49,7 +50,7 @@ public class RabbitMqThroughputBenchmarks
         await BrokerScript.UpAsync();
         var uri = new Uri(Environment.GetEnvironmentVariable("EVENTING_RABBITMQ_URI") is { Length: > 0 } u ? u : "amqp://guest:guest@127.0.0.1:5672/");
         _raw = await new ConnectionFactory { Uri = uri }.CreateConnectionAsync("bench-raw");
-        _rawPublisher = await _raw.CreateChannelAsync(new CreateChannelOptions(true, true, new ThrottlingRateLimiter(ConfirmWindow)));
+        _rawPublisher = await _raw.CreateChannelAsync(new CreateChannelOptions(true, true, new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = ConfirmWindow, QueueLimit = int.MaxValue })));
         _admin = await _raw.CreateChannelAsync();
         await _admin.QueueDeclareAsync(RawQueue, durable: true, exclusive: false, autoDelete: false);
         await _admin.QueueBindAsync(RawQueue, "amq.topic", RawKey);
