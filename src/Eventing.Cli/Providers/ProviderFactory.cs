@@ -1,0 +1,59 @@
+using Eventing.Amqp;
+using Eventing.Amqp.Topology;
+using Eventing.Cli.Configuration;
+using Eventing.Providers;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Eventing.Cli.Providers;
+
+/// <summary>
+/// Builds a provider the way an application does — <c>AddEventing(e =&gt; e.UseRabbitMq(...))</c> — and takes the
+/// <see cref="IProvider"/> out of the container, so the CLI runs exactly the provider code applications run and
+/// needs no event types.
+/// </summary>
+internal static class ProviderFactory
+{
+    public static OwnedProvider Create(ConnectionSettings settings)
+    {
+        var broker = settings.RequireBroker();
+        var services = new ServiceCollection();
+        services.AddEventing(events => _ = settings.Provider switch
+        {
+            ProviderKind.RabbitMq => events.UseRabbitMq(rabbit =>
+            {
+                rabbit.Uri = broker;
+                rabbit.ExchangeName = settings.Exchange;
+                rabbit.ClientProvidedName = "eventing-cli";
+            }),
+            ProviderKind.Stomp => events.UseStomp(stomp =>
+            {
+                stomp.Uri = broker;
+                stomp.Topology = settings.StompTopology;
+            }),
+            _ => events.UseAmqp(amqp =>
+            {
+                amqp.Uri = broker;
+                if (settings.AmqpTopology == "artemis")
+                {
+                    amqp.Topology = AmqpTopology.Artemis;
+                }
+                else
+                {
+                    amqp.UseRabbitMqProvisioning(rabbit => rabbit.ExchangeName = settings.Exchange);
+                }
+            }),
+        });
+
+        var container = services.BuildServiceProvider();
+        try
+        {
+            return new OwnedProvider(container, container.GetRequiredService<IProvider>());
+        }
+        catch (Exception exception) when (exception is OptionsValidationException or ArgumentException)
+        {
+            container.Dispose();
+            throw new UsageException(exception.Message);
+        }
+    }
+}
