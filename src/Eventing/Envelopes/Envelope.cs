@@ -19,6 +19,7 @@ public sealed class Envelope
 
     private string? _id;
     private Guid _guid;
+    private EnvelopeHeaders? _headers;
 
     /// <summary>Creates an envelope with a new id, the current time and a JSON body.</summary>
     public Envelope(string type, ReadOnlyMemory<byte> body)
@@ -54,7 +55,7 @@ public sealed class Envelope
     public string DataContentType { get; set; } = JsonContentType;
 
     /// <summary>The extension attributes: pipeline and user headers, trace context, failure information.</summary>
-    public EnvelopeHeaders Headers { get; } = new();
+    public EnvelopeHeaders Headers => _headers ??= new EnvelopeHeaders();
 
     /// <summary>The data: the event record as UTF-8 JSON.</summary>
     public ReadOnlyMemory<byte> Body { get; set; }
@@ -72,7 +73,7 @@ public sealed class Envelope
     /// <summary>The correlation id extension attribute, if any.</summary>
     public string? CorrelationId
     {
-        get => Headers.TryGetValue(CloudEventAttributes.CorrelationId, out var value) ? value : null;
+        get => _headers is not null && _headers.TryGetValue(CloudEventAttributes.CorrelationId, out var value) ? value : null;
         set
         {
             if (value is null)
@@ -148,7 +149,11 @@ public sealed class Envelope
             DataContentType = DataContentType,
             Redelivered = Redelivered,
         };
-        Headers.CopyTo(copy.Headers);
+        if (_headers is { Count: > 0 })
+        {
+            _headers.CopyTo(copy.Headers);
+        }
+
         return copy;
     }
 
@@ -163,7 +168,7 @@ public sealed class Envelope
         {
             _envelope = envelope;
             _position = -1;
-            _headers = envelope.Headers.GetEnumerator();
+            _headers = envelope._headers?.GetEnumerator() ?? default;
             Current = default;
         }
 

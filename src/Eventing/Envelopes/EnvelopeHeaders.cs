@@ -163,6 +163,6 @@ public sealed class EnvelopeHeaders
         public readonly KeyValuePair<string, string> Current => _headers._items![_index];
 
         /// <summary>Moves to the next header.</summary>
-        public bool MoveNext() => ++_index < _headers._count;
+        public bool MoveNext() => _headers is not null && ++_index < _headers._count;
     }
 }

@@ -72,7 +72,9 @@ public sealed class EventingBuilder
         var registration = new ListenerRegistration(listenerType, eventType);
         configure?.Invoke(new ListenerBuilder(registration));
         Setup.Listeners.Add(registration);
-        Services.TryAddScoped(listenerType);
+        // Transient: exactly one instance per delivery scope anyway, and a transient resolve skips the scope's
+        // resolved-services table (measured: less time and allocation per delivery than scoped).
+        Services.TryAddTransient(listenerType);
         return this;
     }
 
