@@ -18,23 +18,22 @@ public sealed class Envelope
     public const string StructuredContentType = "application/cloudevents+json";
 
     private string? _id;
-    private Guid _guid;
     private EnvelopeHeaders? _headers;
 
-    /// <summary>Creates an envelope with a new id, the current time and a JSON body.</summary>
+    /// <summary>Creates an envelope with a new id (a GUID string), the current time and a JSON body.</summary>
     public Envelope(string type, ReadOnlyMemory<byte> body)
     {
         Type = type;
         Body = body;
-        _guid = Guid.NewGuid();
         Time = DateTimeOffset.UtcNow;
     }
 
     /// <summary>The message id (CloudEvents <c>id</c>); a GUID string unless the sender chose another.</summary>
     public string Id
     {
-        // The id is formatted on first use: the local provider never needs the string.
-        get => _id ??= _guid.ToString("D", CultureInfo.InvariantCulture);
+        // The id is drawn and formatted on first use: in process, a listener that never reads it never pays
+        // for it. Clone() draws it first, so every copy of one message has the same id.
+        get => _id ??= Guid.NewGuid().ToString("D", CultureInfo.InvariantCulture);
         set
         {
             EnvelopeRules.CheckId(value);
@@ -142,8 +141,7 @@ public sealed class Envelope
     {
         var copy = new Envelope(Type, Body)
         {
-            _id = _id,
-            _guid = _guid,
+            _id = Id,
             Source = Source,
             Time = Time,
             DataContentType = DataContentType,
