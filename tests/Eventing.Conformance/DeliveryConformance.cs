@@ -354,7 +354,10 @@ public abstract class DeliveryConformance<TTarget>(TTarget target) : Conformance
         Assert.DoesNotContain(received.Items, handledByA.Contains);
     }
 
-    /// <summary>The attributes of an envelope as they go on the wire, in order.</summary>
+    /// <summary>
+    /// Every attribute of an envelope as it goes on the wire, sorted by name: CloudEvents attributes have no
+    /// order, and STOMP brokers do not keep header order (RabbitMQ reverses it, ActiveMQ keeps a map).
+    /// </summary>
     protected static List<KeyValuePair<string, string>> Attributes(Envelope envelope)
     {
         ArgumentNullException.ThrowIfNull(envelope);
@@ -364,6 +367,7 @@ public abstract class DeliveryConformance<TTarget>(TTarget target) : Conformance
             list.Add(attribute);
         }
 
+        list.Sort((left, right) => string.CompareOrdinal(left.Key, right.Key));
         return list;
     }
 
