@@ -33,7 +33,8 @@ public static class TestServices
     private static async Task<ConnectionMultiplexer> StartRedisAsync()
     {
         await RunAsync("redis.sh");
-        return await ConnectionMultiplexer.ConnectAsync(RedisConfiguration);
+        // Admin mode for CONFIG SET (keyspace notifications in the expiry test).
+        return await ConnectionMultiplexer.ConnectAsync(RedisConfiguration + ",allowAdmin=true");
     }
 
     private static async Task RunAsync(string script)
