@@ -51,7 +51,6 @@ internal sealed class AmqpConnection : IAsyncDisposable
         _factory.AMQP.HostName = uri.Host;
         _factory.AMQP.IdleTimeout = (int)Math.Min(int.MaxValue, options.IdleTimeout.TotalMilliseconds);
         _factory.AMQP.MaxSessionsPerConnection = 1024;
-        _factory.TCP.NoDelay = true;
         if (tls)
         {
             ConfigureTls(_factory.SSL, options.Tls);

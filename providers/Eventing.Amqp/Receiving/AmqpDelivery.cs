@@ -7,13 +7,14 @@ namespace Eventing.Amqp.Receiving;
 /// A received message and the link it came on. It is settled on that link only: after the link was lost the
 /// broker has put the message back, so settling it anywhere else would settle another delivery.
 /// </summary>
-internal sealed class AmqpDelivery(ReceiverLink link, Message message, Envelope envelope, string queue) : Delivery(envelope)
+internal sealed class AmqpDelivery(ReceiverLink link, Message message, Envelope envelope, string queue, CreditWindow? window) : Delivery(envelope)
 {
     public override ValueTask AckAsync(CancellationToken cancellationToken)
     {
         try
         {
             link.Accept(message);
+            window?.Settled();
             return default;
         }
         catch (AmqpException exception)
@@ -28,6 +29,7 @@ internal sealed class AmqpDelivery(ReceiverLink link, Message message, Envelope 
         try
         {
             link.Release(message);
+            window?.Settled();
             return default;
         }
         catch (AmqpException exception)

@@ -36,6 +36,7 @@ internal sealed class AmqpSubscription : IProviderSubscription
     private readonly MessageCallback _onMessage;
     private Session? _session;
     private ReceiverLink? _link;
+    private CreditWindow? _window;
     private Task? _loop;
     private int _attachNumber;
     private bool _disposed;
@@ -77,24 +78,9 @@ internal sealed class AmqpSubscription : IProviderSubscription
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
-        ReceiverLink? link;
-        lock (_gate)
-        {
-            link = _link;
-        }
-
-        if (link is not null && !link.IsClosed)
-        {
-            try
-            {
-                // No more credit once what the broker holds is used up. Not drain mode: AMQPNetLite fails the whole
-                // connection on a transfer beyond its local credit, and transfers are already on the way.
-                link.SetCredit(0, CreditMode.Auto);
-            }
-            catch (AmqpException)
-            {
-            }
-        }
+        // No more credit once what the broker holds is used up. Not drain mode: AMQPNetLite fails the whole
+        // connection on a transfer beyond its local credit, and transfers may be on the way.
+        Volatile.Read(ref _window)?.Close();
 
         // The loop is not awaited here: with concurrency 1 it is inside the core's handler, which the core only
         // cancels after this returns. It reads nothing more once stopping is signalled.
@@ -199,7 +185,11 @@ internal sealed class AmqpSubscription : IProviderSubscription
                 previous = _session;
                 _session = session;
                 _link = link;
-                link.Start(_credit, _onMessage);
+                _window = new CreditWindow(link, _credit);
+
+                // Credit 0 here: the window grants it by hand (see CreditWindow for the broker quirk).
+                link.Start(0, _onMessage);
+                _window.Open();
             }
         }
 
@@ -215,8 +205,20 @@ internal sealed class AmqpSubscription : IProviderSubscription
     // reader: stopping releases what is left while the loop may still be finishing its last delivery.
     private void OnMessage(IReceiverLink link, Message message)
     {
-        _received.Writer.TryWrite(new Received((ReceiverLink)link, message));
-        OnTransferForTests?.Invoke((ReceiverLink)link);
+        var window = Volatile.Read(ref _window);
+        var receiver = (ReceiverLink)link;
+        if (window is not null && ReferenceEquals(window.Link, receiver))
+        {
+            window.Received();
+        }
+        else
+        {
+            // A late transfer of a link that was replaced: it is skipped and the broker delivers it again.
+            window = null;
+        }
+
+        _received.Writer.TryWrite(new Received(receiver, message, window));
+        OnTransferForTests?.Invoke(receiver);
     }
 
     /// <summary>Runs on the I/O thread after each transfer; recovery tests use it to break a link mid-burst.</summary>
@@ -239,7 +241,7 @@ internal sealed class AmqpSubscription : IProviderSubscription
                     }
 
                     var envelope = AmqpWire.Decode(received.Message, _logger, _listener.Queue);
-                    await _handler.HandleAsync(new AmqpDelivery(received.Link, received.Message, envelope, _listener.Queue), token).ConfigureAwait(false);
+                    await _handler.HandleAsync(new AmqpDelivery(received.Link, received.Message, envelope, _listener.Queue, received.Window), token).ConfigureAwait(false);
                 }
             }
         }
@@ -258,6 +260,7 @@ internal sealed class AmqpSubscription : IProviderSubscription
                 try
                 {
                     received.Link.Release(received.Message);
+                    received.Window?.Settled();
                 }
                 catch (AmqpException)
                 {
@@ -351,5 +354,5 @@ internal sealed class AmqpSubscription : IProviderSubscription
         }
     }
 
-    private readonly record struct Received(ReceiverLink Link, Message Message);
+    private readonly record struct Received(ReceiverLink Link, Message Message, CreditWindow? Window);
 }

@@ -123,9 +123,9 @@ internal sealed class AmqpSendPath
 
     private void OnNotAccepted(SenderLink link, Outcome outcome, PendingSend pending)
     {
-        // AMQPNetLite reports the sends of an aborted link as rejected with the link's error (released when it
-        // was detached without one): those were never settled by the broker and are sent again.
-        var linkLost = link.IsClosed || link.Error is not null;
+        // AMQPNetLite reports the sends of an aborted link, session or connection as rejected with that error
+        // (released when detached without one): those were never settled by the broker and are sent again.
+        var linkLost = link.IsClosed || link.Error is not null || link.Session.IsClosed || link.Session.Connection.IsClosed;
         if (outcome is Rejected rejected && !linkLost)
         {
             pending.TrySetException(new InvalidOperationException(
