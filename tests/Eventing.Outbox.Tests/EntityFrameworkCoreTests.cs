@@ -132,7 +132,10 @@ public abstract class EntityFrameworkCoreTests
 
     private static async Task<OutboxTestHost> StartAsync(TestDatabase database)
     {
-        var host = await OutboxTestHost.StartAsync(database.UseStore, o => o.GracePeriod = TimeSpan.Zero);
+        // A long grace period keeps the relay off these rows: every assertion here is about the send right after
+        // commit. With no grace the relay can lease the rows first (SKIP LOCKED), and the after-commit send then
+        // correctly leaves them to it, which made "nothing pending once SaveChanges returned" a race.
+        var host = await OutboxTestHost.StartAsync(database.UseStore, o => o.GracePeriod = TimeSpan.FromMinutes(5));
         await database.ExecuteAsync($"CREATE TABLE {database.Table}_orders (token text PRIMARY KEY)");
         return host;
     }
