@@ -126,10 +126,11 @@ internal sealed class StompProvider : IProvider
                 }
             }
 
-            var id = connection.RegisterReceipt(out var receipt);
             try
             {
-                connection.Enqueue(StompEnvelopes.EncodeSend(envelope, destination, headers, persistent: true, receipt: id));
+                // Encoded without a receipt: the connection's writer loop puts one receipt on the last SEND of each
+                // run to one destination, and that RECEIPT confirms this send too (see StompConnection).
+                var receipt = connection.EnqueueConfirmed(StompEnvelopes.EncodeSend(envelope, destination, headers, persistent: true, receipt: 0), destination);
                 remaining = TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64));
                 await receipt.WaitAsync(remaining, cancellationToken).ConfigureAwait(false);
                 return;
@@ -141,16 +142,10 @@ internal sealed class StompProvider : IProvider
             }
             catch (TimeoutException exception)
             {
-                connection.AbandonReceipt(id);
                 throw new BrokerUnreachableException(
                     _endpoint.Display,
                     $"The STOMP broker at {_endpoint} did not confirm event {envelope.Type} (id {envelope.Id}) to {destination} within {_options.SendTimeout.TotalSeconds:0.#} s (StompProviderOptions.SendTimeout).",
                     exception);
-            }
-            catch (OperationCanceledException)
-            {
-                connection.AbandonReceipt(id);
-                throw;
             }
         }
     }

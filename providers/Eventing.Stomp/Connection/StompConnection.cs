@@ -23,6 +23,10 @@ internal sealed class StompConnection : IAsyncDisposable
     // Flush at least this often while frames keep coming, so the pipe never buffers without bound.
     private const int FlushThresholdBytes = 64 * 1024;
 
+    // A run of durable SENDs shares one receipt (see WriteLoopAsync). Under sustained load the channel never
+    // drains, so a run is also closed after this many sends: it bounds how long the first send of a run waits.
+    private const int MaxSendsPerReceipt = 1024;
+
     private readonly StompEndpoint _endpoint;
     private readonly Stream _stream;
     private readonly Socket _socket;
@@ -30,11 +34,12 @@ internal sealed class StompConnection : IAsyncDisposable
     private readonly PipeWriter _output;
     private readonly StompFrameDecoder _decoder;
     private readonly ILogger _logger;
-    private readonly Channel<FrameBuffer?> _outbound = Channel.CreateUnbounded<FrameBuffer?>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly ConcurrentDictionary<long, TaskCompletionSource> _receipts = new();
+    private readonly Channel<Outbound> _outbound = Channel.CreateUnbounded<Outbound>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentDictionary<long, ReceiptWaiters> _receipts = new();
     private readonly TaskCompletionSource<Exception?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stop = new();
     private Action<StompConnection, StompFrame>? _onMessage;
+    private Exception? _failure;
     private long _nextReceipt;
     private long _lastReceived;
     private long _lastSent;
@@ -122,14 +127,34 @@ internal sealed class StompConnection : IAsyncDisposable
     {
         var id = Interlocked.Increment(ref _nextReceipt);
         var source = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _receipts[id] = source;
         receipt = source.Task;
+        var waiters = new ReceiptWaiters(source, destination: null);
+        _receipts[id] = waiters;
         if (!IsOpen && _receipts.TryRemove(id, out _))
         {
-            source.TrySetException(Lost(null));
+            waiters.Fail(Volatile.Read(ref _failure) ?? Lost(null));
         }
 
         return id;
+    }
+
+    /// <summary>
+    /// Queues a durable SEND encoded WITHOUT a receipt header and returns the task that completes when the broker
+    /// confirmed it. The writer loop coalesces consecutive durable SENDs to the same destination into one run and
+    /// puts a single <c>receipt</c> header on the run's last frame; that RECEIPT completes the whole run, an ERROR
+    /// frame or a lost connection fails it.
+    /// </summary>
+    /// <exception cref="StompConnectionLostException">The connection is closed.</exception>
+    public Task EnqueueConfirmed(FrameBuffer frame, string destination)
+    {
+        var confirmation = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_outbound.Writer.TryWrite(new Outbound(frame, confirmation, destination)))
+        {
+            frame.Dispose();
+            throw Lost(null);
+        }
+
+        return confirmation.Task;
     }
 
     /// <summary>Forgets a receipt the caller no longer waits for (timeout, cancellation).</summary>
@@ -139,7 +164,7 @@ internal sealed class StompConnection : IAsyncDisposable
     /// <exception cref="StompConnectionLostException">The connection is closed.</exception>
     public void Enqueue(FrameBuffer frame)
     {
-        if (!_outbound.Writer.TryWrite(frame))
+        if (!_outbound.Writer.TryWrite(new Outbound(frame, null, null)))
         {
             frame.Dispose();
             throw Lost(null);
@@ -353,7 +378,7 @@ internal sealed class StompConnection : IAsyncDisposable
                 if (long.TryParse(frame[StompHeaders.ReceiptId], NumberStyles.None, CultureInfo.InvariantCulture, out var id) &&
                     _receipts.TryRemove(id, out var receipt))
                 {
-                    receipt.TrySetResult();
+                    receipt.Complete();
                 }
 
                 break;
@@ -362,7 +387,7 @@ internal sealed class StompConnection : IAsyncDisposable
                 if (long.TryParse(frame[StompHeaders.ReceiptId], NumberStyles.None, CultureInfo.InvariantCulture, out var failed) &&
                     _receipts.TryRemove(failed, out var failedReceipt))
                 {
-                    failedReceipt.TrySetException(error);
+                    failedReceipt.Fail(error);
                 }
 
                 // STOMP 1.2: the server closes the connection after an ERROR frame; everything pending fails with it.
@@ -372,31 +397,65 @@ internal sealed class StompConnection : IAsyncDisposable
         }
     }
 
+    // Receipt coalescing. ActiveMQ stores a persistent SEND that carries a receipt synchronously (fsync) on the
+    // connection's thread, one at a time; without a receipt it queues the store on KahaDB's single-threaded store
+    // executor and the journal appends it in order, so a receipted SEND's fsync also covers the earlier ones on
+    // that journal. RabbitMQ answers a SEND receipt from publisher confirms, which arrive in order per queue but
+    // not across queues. Both brokers handle one connection's frames in order. So a run is only ever SENDs to ONE
+    // destination (the same queues): its last frame carries the receipt, and that RECEIPT confirms the run. A frame
+    // of any other kind, another destination, or the end of what is queued closes the run first, so wire order
+    // is never changed. An ERROR frame or a lost connection fails every send of every open run.
     private async Task WriteLoopAsync()
     {
         var reader = _outbound.Reader;
         var token = _stop.Token;
         Exception? reason = null;
+        FrameBuffer? held = null;
+        ReceiptWaiters? run = null;
         try
         {
             while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
             {
                 var unflushed = 0;
-                while (reader.TryRead(out var frame))
+                while (reader.TryRead(out var item))
                 {
-                    if (frame is null)
+                    if (item.Frame is null)
                     {
+                        // A heart-beat EOL may sit between any two frames, even inside an open run.
                         _output.GetSpan(1)[0] = (byte)'\n';
                         _output.Advance(1);
                         unflushed++;
                     }
+                    else if (item.Confirmation is not null)
+                    {
+                        if (run is not null && (run.Count >= MaxSendsPerReceipt || !string.Equals(run.Destination, item.Destination, StringComparison.Ordinal)))
+                        {
+                            unflushed += CloseRun(ref held, ref run);
+                        }
+
+                        if (held is not null)
+                        {
+                            unflushed += WriteFrame(held, receipt: 0);
+                        }
+
+                        held = item.Frame;
+                        if (run is null)
+                        {
+                            run = new ReceiptWaiters(item.Confirmation, item.Destination);
+                        }
+                        else
+                        {
+                            run.Add(item.Confirmation);
+                        }
+                    }
                     else
                     {
-                        using (frame)
+                        if (run is not null)
                         {
-                            _output.Write(frame.WrittenSpan);
-                            unflushed += frame.Length;
+                            unflushed += CloseRun(ref held, ref run);
                         }
+
+                        unflushed += WriteFrame(item.Frame, receipt: 0);
                     }
 
                     if (unflushed >= FlushThresholdBytes)
@@ -404,6 +463,11 @@ internal sealed class StompConnection : IAsyncDisposable
                         await FlushAsync(token).ConfigureAwait(false);
                         unflushed = 0;
                     }
+                }
+
+                if (run is not null)
+                {
+                    unflushed += CloseRun(ref held, ref run);
                 }
 
                 if (unflushed > 0)
@@ -422,10 +486,58 @@ internal sealed class StompConnection : IAsyncDisposable
         finally
         {
             Fail(reason);
+            var failure = Volatile.Read(ref _failure) ?? Lost(reason);
+            held?.Dispose();
+            run?.Fail(failure);
             while (reader.TryRead(out var left))
             {
-                left?.Dispose();
+                left.Frame?.Dispose();
+                left.Confirmation?.TrySetException(failure);
             }
+        }
+    }
+
+    /// <summary>Registers the run's receipt and writes its held last frame with that receipt header.</summary>
+    private int CloseRun(ref FrameBuffer? held, ref ReceiptWaiters? run)
+    {
+        var id = Interlocked.Increment(ref _nextReceipt);
+        var waiters = run!;
+        var frame = held!;
+        run = null;
+        held = null;
+        _receipts[id] = waiters;
+        if (!IsOpen && _receipts.TryRemove(id, out _))
+        {
+            // Fail ran between the check and the add and did not see this run.
+            waiters.Fail(Volatile.Read(ref _failure) ?? Lost(null));
+        }
+
+        return WriteFrame(frame, id);
+    }
+
+    /// <summary>Copies a frame to the pipe, inserting <c>receipt:id</c> after its command line when id is not 0.</summary>
+    private int WriteFrame(FrameBuffer frame, long receipt)
+    {
+        using (frame)
+        {
+            var bytes = frame.WrittenSpan;
+            if (receipt == 0)
+            {
+                _output.Write(bytes);
+                return bytes.Length;
+            }
+
+            // STOMP 1.2 allows headers in any order; the encoder never wrote a receipt header into this frame, so
+            // this one is the only one (a repeated header would lose to the first).
+            var commandLine = bytes.IndexOf((byte)'\n') + 1;
+            _output.Write(bytes[..commandLine]);
+            var span = _output.GetSpan(32);
+            "receipt:"u8.CopyTo(span);
+            System.Buffers.Text.Utf8Formatter.TryFormat(receipt, span[8..], out var digits);
+            span[8 + digits] = (byte)'\n';
+            _output.Advance(9 + digits);
+            _output.Write(bytes[commandLine..]);
+            return bytes.Length + 9 + digits;
         }
     }
 
@@ -461,7 +573,7 @@ internal sealed class StompConnection : IAsyncDisposable
                 var now = Environment.TickCount64;
                 if (send > TimeSpan.Zero && now - Volatile.Read(ref _lastSent) >= send.TotalMilliseconds - tick.TotalMilliseconds)
                 {
-                    _outbound.Writer.TryWrite(null);
+                    _outbound.Writer.TryWrite(default);
                 }
 
                 var silence = TimeSpan.FromMilliseconds(now - Volatile.Read(ref _lastReceived));
@@ -485,13 +597,16 @@ internal sealed class StompConnection : IAsyncDisposable
             return;
         }
 
-        _outbound.Writer.TryComplete();
         var lost = reason as StompErrorFrameException ?? (Exception)Lost(reason);
+
+        // Published before the channel completes, so the writer loop fails what it still holds with this reason.
+        Volatile.Write(ref _failure, lost);
+        _outbound.Writer.TryComplete();
         foreach (var pending in _receipts)
         {
             if (_receipts.TryRemove(pending.Key, out var receipt))
             {
-                receipt.TrySetException(lost);
+                receipt.Fail(lost);
             }
         }
 
@@ -529,5 +644,44 @@ internal sealed class StompConnection : IAsyncDisposable
         }
 
         return new StompErrorFrameException(text.ToString(), message, details);
+    }
+
+    /// <summary>One item for the writer loop: a frame (null: a heart-beat EOL) and, for a durable SEND, its confirmation.</summary>
+    private readonly record struct Outbound(FrameBuffer? Frame, TaskCompletionSource? Confirmation, string? Destination);
+
+    /// <summary>Everyone waiting for one receipt id: a single frame's caller, or every send of a coalesced run.</summary>
+    private sealed class ReceiptWaiters(TaskCompletionSource first, string? destination)
+    {
+        private List<TaskCompletionSource>? _rest;
+
+        public string? Destination { get; } = destination;
+
+        public int Count => 1 + (_rest?.Count ?? 0);
+
+        public void Add(TaskCompletionSource waiter) => (_rest ??= new List<TaskCompletionSource>(16)).Add(waiter);
+
+        public void Complete()
+        {
+            first.TrySetResult();
+            if (_rest is { } rest)
+            {
+                foreach (var waiter in rest)
+                {
+                    waiter.TrySetResult();
+                }
+            }
+        }
+
+        public void Fail(Exception reason)
+        {
+            first.TrySetException(reason);
+            if (_rest is { } rest)
+            {
+                foreach (var waiter in rest)
+                {
+                    waiter.TrySetException(reason);
+                }
+            }
+        }
     }
 }
