@@ -38,7 +38,7 @@ public sealed class OutboxFlusher
             sent += result.Sent;
             if (result.Failed > 0 || result.Leased < _options.BatchSize || result.Sent == 0)
             {
-                return new OutboxFlushResult(sent, result.Failed);
+                return new OutboxFlushResult(sent, result.Failed) { FirstFailure = result.FirstFailure };
             }
         }
     }

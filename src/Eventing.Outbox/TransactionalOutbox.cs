@@ -130,7 +130,7 @@ internal sealed class TransactionalOutbox(
             await using (lease.ConfigureAwait(false))
             {
                 var claimed = Claimed(messages, lease.Records);
-                var sent = await dispatcher.SendAsync(claimed, ordered: false, cancellationToken).ConfigureAwait(false);
+                var sent = (await dispatcher.SendAsync(claimed, ordered: false, cancellationToken).ConfigureAwait(false)).Sent;
                 if (sent.Count > 0)
                 {
                     try

@@ -117,7 +117,7 @@ internal static class DeadLettersCommand
 
         connection.AddTo(command);
         examples[command] = lines;
-        command.SetAction((result, cancellationToken) => CommandRunner.RunAsync(async ct =>
+        command.SetAction((result, cancellationToken) => CommandRunner.RunAsync(result, async ct =>
         {
             var settings = connection.Resolve(result);
             var listener = DeadLetterReplay.ListenerOf(result.GetRequiredValue(queueOption));

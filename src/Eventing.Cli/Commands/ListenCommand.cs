@@ -36,7 +36,7 @@ internal static class ListenCommand
             @event, listener, perProcess, processId, count, timeout,
         };
         connection.AddTo(command);
-        command.SetAction((result, cancellationToken) => CommandRunner.RunAsync(async ct =>
+        command.SetAction((result, cancellationToken) => CommandRunner.RunAsync(result, async ct =>
         {
             var settings = connection.Resolve(result);
             var wanted = result.GetValue(count);

@@ -40,7 +40,7 @@ internal static class SendCommand
             @event, durable, headers, json, file, count, structured, source, id,
         };
         connection.AddTo(command);
-        command.SetAction((result, cancellationToken) => CommandRunner.RunAsync(async ct =>
+        command.SetAction((result, cancellationToken) => CommandRunner.RunAsync(result, async ct =>
         {
             var settings = connection.Resolve(result);
             var n = result.GetValue(count);

@@ -35,7 +35,7 @@ internal static class TopologyCommand
             @event, listener, perProcess, processId,
         };
         connection.AddTo(command);
-        command.SetAction((result, cancellationToken) => CommandRunner.RunAsync(async ct =>
+        command.SetAction((result, cancellationToken) => CommandRunner.RunAsync(result, async ct =>
         {
             var settings = connection.Resolve(result);
             var process = result.GetRequiredValue(processId);

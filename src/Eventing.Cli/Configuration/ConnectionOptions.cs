@@ -62,10 +62,12 @@ internal sealed class ConnectionOptions
         command.Add(Exchange);
     }
 
+    /// <summary>The settings file of <c>--config</c>, <c>EVENTING_CONFIG</c> or <c>./appsettings.json</c>, if any.</summary>
+    public IConfigurationRoot? LoadSettings(ParseResult result) => LoadFile(Pick(result.GetValue(Config), "EVENTING_CONFIG", null, null));
+
     public ConnectionSettings Resolve(ParseResult result)
     {
-        var file = Pick(result.GetValue(Config), "EVENTING_CONFIG", null, null);
-        var settings = LoadFile(file);
+        var settings = LoadSettings(result);
 
         var providerName = Pick(result.GetValue(Provider), "EVENTING_PROVIDER", settings, "Provider") ?? throw new UsageException(
             "No provider given. Pass --provider rabbitmq|stomp|amqp, or set EVENTING_PROVIDER, or Eventing:Provider in the settings file.");
@@ -118,7 +120,8 @@ internal sealed class ConnectionOptions
         return new ConnectionSettings(provider, broker, stomp, amqpText, exchange);
     }
 
-    private static string? Pick(string? flag, string variable, IConfiguration? settings, string? key)
+    /// <summary>The flag, else the environment variable, else <c>Eventing:{key}</c> of the settings file.</summary>
+    public static string? Pick(string? flag, string variable, IConfiguration? settings, string? key)
     {
         if (!string.IsNullOrWhiteSpace(flag))
         {

@@ -52,6 +52,16 @@ internal static class Terminal
         }
     }
 
+    /// <summary>Writes diagnostic text (a stack trace for <c>--verbose</c>) to stderr as it is, over several lines.</summary>
+    public static void Verbose(string text)
+    {
+        lock (Gate)
+        {
+            Console.Error.WriteLine(text);
+            Console.Error.Flush();
+        }
+    }
+
     /// <summary>Shows rows as a table on a terminal, or as tab-separated lines (without the header) otherwise.</summary>
     public static void Table(string[] columns, IEnumerable<string[]> rows, string? title = null)
     {

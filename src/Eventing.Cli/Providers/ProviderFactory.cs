@@ -16,9 +16,25 @@ internal static class ProviderFactory
 {
     public static OwnedProvider Create(ConnectionSettings settings)
     {
-        var broker = settings.RequireBroker();
         var services = new ServiceCollection();
-        services.AddEventing(events => _ = settings.Provider switch
+        services.AddEventing(events => Use(events, settings));
+        var container = services.BuildServiceProvider();
+        try
+        {
+            return new OwnedProvider(container, container.GetRequiredService<IProvider>());
+        }
+        catch (Exception exception) when (exception is OptionsValidationException or ArgumentException)
+        {
+            container.Dispose();
+            throw new UsageException(exception.Message);
+        }
+    }
+
+    /// <summary>Adds the provider of <paramref name="settings"/> to an application-style configuration.</summary>
+    public static EventingBuilder Use(EventingBuilder events, ConnectionSettings settings)
+    {
+        var broker = settings.RequireBroker();
+        return settings.Provider switch
         {
             ProviderKind.RabbitMq => events.UseRabbitMq(rabbit =>
             {
@@ -43,17 +59,6 @@ internal static class ProviderFactory
                     amqp.UseRabbitMqProvisioning(rabbit => rabbit.ExchangeName = settings.Exchange);
                 }
             }),
-        });
-
-        var container = services.BuildServiceProvider();
-        try
-        {
-            return new OwnedProvider(container, container.GetRequiredService<IProvider>());
-        }
-        catch (Exception exception) when (exception is OptionsValidationException or ArgumentException)
-        {
-            container.Dispose();
-            throw new UsageException(exception.Message);
-        }
+        };
     }
 }

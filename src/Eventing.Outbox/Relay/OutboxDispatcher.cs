@@ -12,8 +12,8 @@ internal sealed class OutboxDispatcher(IEnvelopeSender sender, IOutboxStore stor
     private readonly int _maxInFlight = options.Value.MaxSendsInFlight;
 
     /// <summary>Sends every message; a failure is logged once per call and leaves its row pending.</summary>
-    /// <returns>The sequences of the messages the provider confirmed.</returns>
-    public async Task<List<long>> SendAsync(IReadOnlyList<PendingMessage> messages, bool ordered, CancellationToken cancellationToken)
+    /// <returns>The sequences of the messages the provider confirmed, and the first failure if any.</returns>
+    public async Task<DispatchResult> SendAsync(IReadOnlyList<PendingMessage> messages, bool ordered, CancellationToken cancellationToken)
     {
         var sent = new bool[messages.Count];
         var failures = new Failures();
@@ -60,7 +60,7 @@ internal sealed class OutboxDispatcher(IEnvelopeSender sender, IOutboxStore stor
             OutboxLog.SendFailed(logger, failures.First, messages.Count - result.Count, messages.Count, store.Name);
         }
 
-        return result;
+        return new DispatchResult(result, failures.First);
     }
 
     private async Task SendOrderedAsync(IReadOnlyList<PendingMessage> messages, bool[] sent, Failures failures, CancellationToken cancellationToken)
@@ -115,3 +115,6 @@ internal sealed class OutboxDispatcher(IEnvelopeSender sender, IOutboxStore stor
         public Exception? First;
     }
 }
+
+/// <summary>What one dispatch did: the sequences sent, and why the first failed send failed.</summary>
+internal readonly record struct DispatchResult(List<long> Sent, Exception? FirstFailure);

@@ -29,13 +29,13 @@ internal sealed class OutboxPump(IOutboxStore store, OutboxDispatcher dispatcher
                 }
             }
 
-            var sent = await dispatcher.SendAsync(messages, ordered, cancellationToken).ConfigureAwait(false);
+            var (sent, failure) = await dispatcher.SendAsync(messages, ordered, cancellationToken).ConfigureAwait(false);
             // Not cancellable: once events are out, deleting their rows is what keeps a shutdown from sending them twice.
             await lease.CompleteAsync(sent, CancellationToken.None).ConfigureAwait(false);
-            return new PumpResult(records.Count, sent.Count, messages.Count - sent.Count);
+            return new PumpResult(records.Count, sent.Count, messages.Count - sent.Count, failure);
         }
     }
 }
 
 /// <summary>What one relay pass did.</summary>
-internal readonly record struct PumpResult(int Leased, int Sent, int Failed);
+internal readonly record struct PumpResult(int Leased, int Sent, int Failed, Exception? FirstFailure = null);
