@@ -41,7 +41,8 @@ internal sealed class CliProcess : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        foreach (var name in new[] { "EVENTING_PROVIDER", "EVENTING_BROKER", "EVENTING_CONFIG", "EVENTING_STOMP_TOPOLOGY", "EVENTING_AMQP_TOPOLOGY", "EVENTING_EXCHANGE" })
+        foreach (var name in new[] { "EVENTING_PROVIDER", "EVENTING_BROKER", "EVENTING_CONFIG", "EVENTING_STOMP_TOPOLOGY", "EVENTING_AMQP_TOPOLOGY", "EVENTING_EXCHANGE",
+                     "EVENTING_OUTBOX_STORE", "EVENTING_OUTBOX_CONNECTION", "EVENTING_OUTBOX_TABLE", "EVENTING_VERBOSE" })
         {
             start.Environment.Remove(name);
         }

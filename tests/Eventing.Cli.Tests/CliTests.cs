@@ -309,7 +309,7 @@ public sealed class CliTests
     [Fact]
     public async Task Help_of_every_command_shows_examples()
     {
-        foreach (var command in new[] { "send", "listen", "topology", "dead-letters", "dead-letters list", "dead-letters show", "dead-letters replay", "dead-letters purge" })
+        foreach (var command in new[] { "send", "listen", "topology", "dead-letters", "dead-letters list", "dead-letters show", "dead-letters replay", "dead-letters purge", "outbox flush" })
         {
             var run = await CliProcess.RunAsync([.. command.Split(' '), "--help"]);
             Assert.True(run.ExitCode == 0, run.ToString());
@@ -320,12 +320,5 @@ public sealed class CliTests
 
     public static TheoryData<string> Targets => Target.All;
 
-    private static void AssertOneLineError(CliProcess run, int ExitCode, string expected)
-    {
-        Assert.True(run.ExitCode == ExitCode, run.ToString());
-        // Status lines ("listening on …") may come first; the error is exactly one line.
-        var line = Assert.Single(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("eventing: ", StringComparison.Ordinal));
-        Assert.EndsWith(line, run.Stderr.TrimEnd('\n'), StringComparison.Ordinal);
-        Assert.Contains(expected, line, StringComparison.Ordinal);
-    }
+    private static void AssertOneLineError(CliProcess run, int ExitCode, string expected) => CliAssert.OneLineError(run, ExitCode, expected);
 }
