@@ -25,6 +25,12 @@ internal sealed class AmqpConnection : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _closing = new();
     private TaskCompletionSource<AmqpConnectionObject> _ready = NewReady();
+
+    // Completed when a send waits for the connection during an outage: from then on recovery tries
+    // every RecoveryInterval instead of backing off, so a waiting send resumes as soon as the broker is back
+    // (with the full backoff it could sleep up to MaxRecoveryInterval past the broker's return, longer than a
+    // short SendTimeout). Reset with each outage.
+    private TaskCompletionSource _demand = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private AmqpConnectionObject? _current;
     private bool _closed;
 
@@ -105,10 +111,20 @@ internal sealed class AmqpConnection : IAsyncDisposable
     }
 
     /// <summary>The open connection, waiting while it is being recovered.</summary>
+    /// <param name="urgent">
+    /// A send is waiting: recovery stops backing off and retries every RecoveryInterval. Receivers pass false, so
+    /// that a fleet of idle consumers still backs off from a broker that is restarting.
+    /// </param>
+    /// <param name="cancellationToken">Stops waiting.</param>
     /// <exception cref="ObjectDisposedException">The connection was closed for good.</exception>
-    public Task<AmqpConnectionObject> WaitAsync(CancellationToken cancellationToken)
+    public Task<AmqpConnectionObject> WaitAsync(bool urgent, CancellationToken cancellationToken)
     {
         var ready = Volatile.Read(ref _ready).Task;
+        if (urgent && !ready.IsCompleted)
+        {
+            Volatile.Read(ref _demand).TrySetResult();
+        }
+
         return ready.IsCompleted || !cancellationToken.CanBeCanceled ? ready : ready.WaitAsync(cancellationToken);
     }
 
@@ -208,6 +224,7 @@ internal sealed class AmqpConnection : IAsyncDisposable
             if (_ready.Task.IsCompleted)
             {
                 _ready = NewReady();
+                _demand = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
         }
 
@@ -223,7 +240,7 @@ internal sealed class AmqpConnection : IAsyncDisposable
         {
             try
             {
-                await Task.Delay(Jitter(delay), _closing.Token).ConfigureAwait(false);
+                await BackOffAsync(delay).ConfigureAwait(false);
                 Publish(await ConnectOnceAsync(_closing.Token).ConfigureAwait(false));
                 Log.Reconnected(_logger, Endpoint, attempt);
                 return;
@@ -242,6 +259,26 @@ internal sealed class AmqpConnection : IAsyncDisposable
                 Log.ReconnectFailed(_logger, exception, Endpoint, attempt, delay);
             }
         }
+    }
+
+    private async Task BackOffAsync(TimeSpan delay)
+    {
+        var demand = Volatile.Read(ref _demand).Task;
+        if (demand.IsCompleted)
+        {
+            await Task.Delay(Jitter(_options.RecoveryInterval), _closing.Token).ConfigureAwait(false);
+            return;
+        }
+
+        var sleeping = Task.Delay(Jitter(delay), _closing.Token);
+        if (await Task.WhenAny(sleeping, demand).ConfigureAwait(false) == demand)
+        {
+            // Someone needs the connection now; still leave RecoveryInterval between attempts.
+            await Task.Delay(Jitter(_options.RecoveryInterval), _closing.Token).ConfigureAwait(false);
+            return;
+        }
+
+        await sleeping.ConfigureAwait(false);
     }
 
     private TimeSpan Next(TimeSpan delay) => TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRecoveryInterval.Ticks));

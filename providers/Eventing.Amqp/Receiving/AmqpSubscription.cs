@@ -117,7 +117,7 @@ internal sealed class AmqpSubscription : IProviderSubscription
 
     private async Task AttachAsync(CancellationToken cancellationToken)
     {
-        var connection = await _connection.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await _connection.WaitAsync(urgent: false, cancellationToken).ConfigureAwait(false);
         if (_provisioner is not null)
         {
             await _provisioner.ProvisionListenerAsync(_listener, cancellationToken).ConfigureAwait(false);

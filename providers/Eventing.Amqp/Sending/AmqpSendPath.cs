@@ -193,7 +193,7 @@ internal sealed class AmqpSendPath
             AmqpConnectionObject connection;
             try
             {
-                connection = await _connection.WaitAsync(cancellationToken).WaitAsync(remaining, cancellationToken).ConfigureAwait(false);
+                connection = await _connection.WaitAsync(urgent: true, cancellationToken).WaitAsync(remaining, cancellationToken).ConfigureAwait(false);
             }
             catch (TimeoutException exception)
             {

@@ -44,7 +44,7 @@ internal sealed class AmqpDeadLetterQueue : IDeadLetterQueue
         try
         {
             await connection.StartAsync(cancellationToken).ConfigureAwait(false);
-            var open = await connection.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var open = await connection.WaitAsync(urgent: true, cancellationToken).ConfigureAwait(false);
             var terminus = options.Topology.DeadLetterTarget(listener);
             var source = new Source { Address = terminus.Address };
             if (terminus.Durable)
