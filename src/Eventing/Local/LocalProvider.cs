@@ -17,7 +17,7 @@ internal sealed class LocalProvider(LocalBroker broker) : IProvider
     public Task<IProviderSubscription> SubscribeAsync(ListenerDescriptor listener, IDeliveryHandler handler, CancellationToken cancellationToken)
     {
         var queue = Broker.Bind(listener.Queue, listener.Event.Name, autoDelete: listener.PerProcess);
-        return Task.FromResult<IProviderSubscription>(new LocalSubscription(Broker, queue, handler));
+        return Task.FromResult<IProviderSubscription>(new LocalSubscription(Broker, queue, handler, handlesInline: listener.Concurrency == 1));
     }
 
     public ValueTask DeadLetterAsync(Envelope envelope, ListenerDescriptor listener, CancellationToken cancellationToken)

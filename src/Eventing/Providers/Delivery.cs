@@ -7,7 +7,7 @@ public abstract class Delivery
     protected Delivery(Envelope envelope) => Envelope = envelope;
 
     /// <summary>The envelope as the provider read it from the wire (binary or structured).</summary>
-    public Envelope Envelope { get; }
+    public Envelope Envelope { get; private protected set; }
 
     // 0 until the core settled this delivery; the core settles each delivery once even when a handler it gave
     // up on at shutdown finishes later.
