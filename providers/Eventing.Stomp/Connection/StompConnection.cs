@@ -24,7 +24,8 @@ internal sealed class StompConnection : IAsyncDisposable
     private const int FlushThresholdBytes = 64 * 1024;
 
     // A run of durable SENDs shares one receipt (see WriteLoopAsync). Under sustained load the channel never
-    // drains, so a run is also closed after this many sends: it bounds how long the first send of a run waits.
+    // drains and a run stays open while the previous RECEIPT is outstanding, so a run is also closed after this
+    // many sends: it bounds how long the first send of a run waits.
     private const int MaxSendsPerReceipt = 1024;
 
     private readonly StompEndpoint _endpoint;
@@ -379,6 +380,11 @@ internal sealed class StompConnection : IAsyncDisposable
                     _receipts.TryRemove(id, out var receipt))
                 {
                     receipt.Complete();
+                    if (receipt.Destination is not null)
+                    {
+                        // A run's RECEIPT: the writer may be holding the next run open until it arrives.
+                        _outbound.Writer.TryWrite(new Outbound(null, null, null, id));
+                    }
                 }
 
                 break;
@@ -403,8 +409,16 @@ internal sealed class StompConnection : IAsyncDisposable
     // that journal. RabbitMQ answers a SEND receipt from publisher confirms, which arrive in order per queue but
     // not across queues. Both brokers handle one connection's frames in order. So a run is only ever SENDs to ONE
     // destination (the same queues): its last frame carries the receipt, and that RECEIPT confirms the run. A frame
-    // of any other kind, another destination, or the end of what is queued closes the run first, so wire order
-    // is never changed. An ERROR frame or a lost connection fails every send of every open run.
+    // of any other kind or another destination closes the run first, so wire order is never changed. An ERROR
+    // frame or a lost connection fails every send of every open run.
+    //
+    // Group commit: while the previous run's RECEIPT for the same destination is outstanding, the broker is busy
+    // with that forced write anyway, so the run stays open when the queue drains (closing it would cost one more
+    // forced write per tiny run). Its SENDs are written and flushed without a receipt, except the newest, which is
+    // held back: when the outstanding RECEIPT arrives (the read loop queues a marker), or the run reaches
+    // MaxSendsPerReceipt, the held SEND is written with the run's receipt. Holding back a SEND rather than closing
+    // the run with a cheap receipted frame (BEGIN, ABORT): a RECEIPT only says the broker processed that frame, and
+    // one for a frame that stores nothing forces no disk write covering the SENDs before it.
     private async Task WriteLoopAsync()
     {
         var reader = _outbound.Reader;
@@ -412,6 +426,8 @@ internal sealed class StompConnection : IAsyncDisposable
         Exception? reason = null;
         FrameBuffer? held = null;
         ReceiptWaiters? run = null;
+        var outstanding = 0L;
+        string? outstandingDestination = null;
         try
         {
             while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
@@ -421,16 +437,30 @@ internal sealed class StompConnection : IAsyncDisposable
                 {
                     if (item.Frame is null)
                     {
-                        // A heart-beat EOL may sit between any two frames, even inside an open run.
-                        _output.GetSpan(1)[0] = (byte)'\n';
-                        _output.Advance(1);
-                        unflushed++;
+                        if (item.ReceiptArrived != 0)
+                        {
+                            if (item.ReceiptArrived == outstanding)
+                            {
+                                outstanding = 0;
+                                if (run is not null)
+                                {
+                                    unflushed += CloseRun(ref held, ref run, ref outstanding, ref outstandingDestination);
+                                }
+                            }
+                        }
+                        else
+                        {
+                            // A heart-beat EOL may sit between any two frames, even inside an open run.
+                            _output.GetSpan(1)[0] = (byte)'\n';
+                            _output.Advance(1);
+                            unflushed++;
+                        }
                     }
                     else if (item.Confirmation is not null)
                     {
-                        if (run is not null && (run.Count >= MaxSendsPerReceipt || !string.Equals(run.Destination, item.Destination, StringComparison.Ordinal)))
+                        if (run is not null && !string.Equals(run.Destination, item.Destination, StringComparison.Ordinal))
                         {
-                            unflushed += CloseRun(ref held, ref run);
+                            unflushed += CloseRun(ref held, ref run, ref outstanding, ref outstandingDestination);
                         }
 
                         if (held is not null)
@@ -447,12 +477,17 @@ internal sealed class StompConnection : IAsyncDisposable
                         {
                             run.Add(item.Confirmation);
                         }
+
+                        if (run.Count >= MaxSendsPerReceipt)
+                        {
+                            unflushed += CloseRun(ref held, ref run, ref outstanding, ref outstandingDestination);
+                        }
                     }
                     else
                     {
                         if (run is not null)
                         {
-                            unflushed += CloseRun(ref held, ref run);
+                            unflushed += CloseRun(ref held, ref run, ref outstanding, ref outstandingDestination);
                         }
 
                         unflushed += WriteFrame(item.Frame, receipt: 0);
@@ -465,9 +500,11 @@ internal sealed class StompConnection : IAsyncDisposable
                     }
                 }
 
-                if (run is not null)
+                // The queue drained: keep the run open only while a RECEIPT for its destination is on its way,
+                // which will close it; otherwise nothing would.
+                if (run is not null && (outstanding == 0 || !string.Equals(run.Destination, outstandingDestination, StringComparison.Ordinal)))
                 {
-                    unflushed += CloseRun(ref held, ref run);
+                    unflushed += CloseRun(ref held, ref run, ref outstanding, ref outstandingDestination);
                 }
 
                 if (unflushed > 0)
@@ -498,13 +535,15 @@ internal sealed class StompConnection : IAsyncDisposable
     }
 
     /// <summary>Registers the run's receipt and writes its held last frame with that receipt header.</summary>
-    private int CloseRun(ref FrameBuffer? held, ref ReceiptWaiters? run)
+    private int CloseRun(ref FrameBuffer? held, ref ReceiptWaiters? run, ref long outstanding, ref string? outstandingDestination)
     {
         var id = Interlocked.Increment(ref _nextReceipt);
         var waiters = run!;
         var frame = held!;
         run = null;
         held = null;
+        outstanding = id;
+        outstandingDestination = waiters.Destination;
         _receipts[id] = waiters;
         if (!IsOpen && _receipts.TryRemove(id, out _))
         {
@@ -646,8 +685,11 @@ internal sealed class StompConnection : IAsyncDisposable
         return new StompErrorFrameException(text.ToString(), message, details);
     }
 
-    /// <summary>One item for the writer loop: a frame (null: a heart-beat EOL) and, for a durable SEND, its confirmation.</summary>
-    private readonly record struct Outbound(FrameBuffer? Frame, TaskCompletionSource? Confirmation, string? Destination);
+    /// <summary>
+    /// One item for the writer loop: a frame and, for a durable SEND, its confirmation; without a frame, either a
+    /// heart-beat EOL or (<paramref name="ReceiptArrived"/> not 0) the news that a run's RECEIPT came in.
+    /// </summary>
+    private readonly record struct Outbound(FrameBuffer? Frame, TaskCompletionSource? Confirmation, string? Destination, long ReceiptArrived = 0);
 
     /// <summary>Everyone waiting for one receipt id: a single frame's caller, or every send of a coalesced run.</summary>
     private sealed class ReceiptWaiters(TaskCompletionSource first, string? destination)

@@ -20,35 +20,83 @@ public class ReceiptCoalescingTests
         await using var server = new FakeStompServer();
         var (connection, sends) = await ConnectAndSendAsync(server, _ => "/queue/a");
         await using var owned = connection;
-        var frames = await ReadAllAsync(server, Sends);
-
+        // The writer holds the newest send of a run back while the previous run's RECEIPT is outstanding, so the
+        // server answers each receipt as soon as it reads it, and checks the sends around it at that moment.
         var receipted = new List<int>();
-        for (var i = 0; i < frames.Count; i++)
+        var confirmedUpTo = -1;
+        for (var i = 0; i < Sends; i++)
         {
-            Assert.Equal("SEND", frames[i].Command);
-            Assert.Equal("true", frames[i]["persistent"]);
-            if (frames[i]["receipt"] is not null)
+            var frame = await server.ReadFrameAsync();
+            Assert.Equal("SEND", frame.Command);
+            Assert.Equal("true", frame["persistent"]);
+            if (frame["receipt"] is not { } id)
             {
-                receipted.Add(i);
+                continue;
             }
+
+            receipted.Add(i);
+            for (var pending = confirmedUpTo + 1; pending < Sends; pending++)
+            {
+                Assert.False(sends[pending].IsCompleted, $"send {pending} completed before the RECEIPT for frame {i}, which covers it");
+            }
+
+            await server.ReceiptAsync(id);
+            await Task.WhenAll(sends[(confirmedUpTo + 1)..(i + 1)]).WaitAsync(TimeSpan.FromSeconds(10));
+            for (var later = i + 1; later < Sends; later++)
+            {
+                Assert.False(sends[later].IsCompleted, $"send {later} completed on the RECEIPT for frame {i}, which comes before it");
+            }
+
+            confirmedUpTo = i;
         }
 
         Assert.Equal(Sends - 1, receipted[^1]);
         Assert.True(receipted.Count < Sends, $"{receipted.Count} receipts for {Sends} sends queued together: the writer did not coalesce them");
-        Assert.All(sends, send => Assert.False(send.IsCompleted, "a durable send completed before any RECEIPT"));
+    }
 
-        var confirmedUpTo = -1;
-        foreach (var last in receipted)
+    [Fact]
+    public async Task Sends_written_while_a_receipt_is_outstanding_are_covered_by_the_next_receipt_and_none_completes_early()
+    {
+        const string Destination = "/queue/a";
+        const int Later = 100;
+        await using var server = new FakeStompServer();
+        var accept = server.AcceptAsync();
+        await using var connection = await StompConnection.ConnectAsync(server.Endpoint, null, NullLogger.Instance, CancellationToken.None);
+        await accept;
+
+        var first = connection.EnqueueConfirmed(Encode(Destination), Destination);
+        var firstFrame = await server.ReadFrameAsync();
+        var firstReceipt = firstFrame["receipt"];
+        Assert.NotNull(firstReceipt);
+
+        var sends = new Task[Later];
+        for (var i = 0; i < Later; i++)
         {
-            await server.ReceiptAsync(frames[last]["receipt"]!);
-            await Task.WhenAll(sends[(confirmedUpTo + 1)..(last + 1)]).WaitAsync(TimeSpan.FromSeconds(10));
-            for (var later = last + 1; later < Sends; later++)
-            {
-                Assert.False(sends[later].IsCompleted, $"send {later} completed on the RECEIPT for frame {last}, which comes before it");
-            }
-
-            confirmedUpTo = last;
+            sends[i] = connection.EnqueueConfirmed(Encode(Destination), Destination);
         }
+
+        // All but the newest are written while the first RECEIPT is outstanding, none with a receipt of its own.
+        for (var i = 0; i < Later - 1; i++)
+        {
+            var frame = await server.ReadFrameAsync();
+            Assert.Null(frame["receipt"]);
+        }
+
+        Assert.False(first.IsCompleted, "the first send completed before its RECEIPT");
+        Assert.All(sends, send => Assert.False(send.IsCompleted, "a send completed before any RECEIPT covering it"));
+
+        await server.ReceiptAsync(firstReceipt);
+        await first.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // That RECEIPT closes the open run: the held newest send comes with the receipt covering all of them.
+        var last = await server.ReadFrameAsync();
+        var lastReceipt = last["receipt"];
+        Assert.NotNull(lastReceipt);
+        Assert.NotEqual(firstReceipt, lastReceipt);
+        Assert.All(sends, send => Assert.False(send.IsCompleted, "a send completed on the RECEIPT of the run before it"));
+
+        await server.ReceiptAsync(lastReceipt);
+        await Task.WhenAll(sends).WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     [Fact]
@@ -57,7 +105,16 @@ public class ReceiptCoalescingTests
         await using var server = new FakeStompServer();
         var (connection, sends) = await ConnectAndSendAsync(server, i => i % 3 == 0 ? "/queue/b" : "/queue/a");
         await using var owned = connection;
-        var frames = await ReadAllAsync(server, Sends);
+        var frames = new List<StompFrame>(Sends);
+        while (frames.Count < Sends)
+        {
+            var frame = await server.ReadFrameAsync();
+            frames.Add(frame);
+            if (frame["receipt"] is { } id)
+            {
+                await server.ReceiptAsync(id);
+            }
+        }
 
         for (var i = 0; i < frames.Count; i++)
         {
@@ -65,14 +122,6 @@ public class ReceiptCoalescingTests
             if (runEnds)
             {
                 Assert.NotNull(frames[i]["receipt"]);
-            }
-        }
-
-        foreach (var frame in frames)
-        {
-            if (frame["receipt"] is { } id)
-            {
-                await server.ReceiptAsync(id);
             }
         }
 
@@ -106,7 +155,9 @@ public class ReceiptCoalescingTests
         await using var server = new FakeStompServer();
         var (connection, sends) = await ConnectAndSendAsync(server, _ => "/queue/a");
         await using var owned = connection;
-        await ReadAllAsync(server, Sends);
+
+        // Everything but the newest send, which the writer holds back until the first run's RECEIPT, which never comes.
+        await ReadAllAsync(server, Sends - 1);
         server.Drop();
 
         foreach (var send in sends)
