@@ -157,25 +157,39 @@ internal sealed class StompSession : IAsyncDisposable
 
     private async Task<StompConnection> WaitForConnectionAsync(TimeSpan wait, CancellationToken cancellationToken)
     {
-        Task<StompConnection> ready;
-        lock (_gate)
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (true)
         {
-            ready = _ready.Task;
-        }
+            Task<StompConnection> ready;
+            lock (_gate)
+            {
+                ready = _ready.Task;
+            }
 
-        try
-        {
-            var connection = await ready.WaitAsync(wait, cancellationToken).ConfigureAwait(false);
-            return connection.IsOpen ? connection : await WaitForConnectionAsync(wait, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException exception)
-        {
-            throw new BrokerUnreachableException(
-                _endpoint.Display,
-                $"The STOMP broker at {_endpoint} has been unreachable for {wait.TotalSeconds:0.#} s (StompProviderOptions.SendTimeout); the provider keeps reconnecting. Is the broker running? `eng/brokers.sh status` shows the test brokers.",
-                exception);
+            var remaining = wait - System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            try
+            {
+                var connection = await ready.WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+                if (connection.IsOpen)
+                {
+                    return connection;
+                }
+            }
+            catch (TimeoutException exception)
+            {
+                throw new BrokerUnreachableException(
+                    _endpoint.Display,
+                    $"The STOMP broker at {_endpoint} has been unreachable for {wait.TotalSeconds:0.#} s (StompProviderOptions.SendTimeout); the provider keeps reconnecting. Is the broker running? `eng/brokers.sh status` shows the test brokers.",
+                    exception);
+            }
+
+            // The published connection already closed and the monitor has not replaced it yet. Looping at once on
+            // the same completed task recursed until the stack overflowed during a broker restart: wait a moment.
+            await Task.Delay(ClosedConnectionPause, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    private static readonly TimeSpan ClosedConnectionPause = TimeSpan.FromMilliseconds(20);
 
     private async Task MonitorAsync(StompConnection connection)
     {
