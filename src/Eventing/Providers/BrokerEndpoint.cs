@@ -1,0 +1,53 @@
+using System.Text;
+
+namespace Eventing.Providers;
+
+/// <summary>Formats a broker URI for logs and errors the same way in every provider: user shown, password masked.</summary>
+public static class BrokerEndpoint
+{
+    /// <summary>
+    /// <c>scheme://user:***@host:port[/path]</c>; <paramref name="userName"/> wins over the URI's user, and
+    /// <paramref name="defaultPort"/> is shown when the URI names none.
+    /// </summary>
+    public static string Describe(Uri uri, string? userName, int defaultPort, bool includePath)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        var builder = new StringBuilder(64);
+        builder.Append(uri.Scheme).Append("://");
+        var user = userName ?? UserFrom(uri);
+        if (!string.IsNullOrEmpty(user))
+        {
+            // The user name helps to diagnose refused credentials; the password is never shown.
+            builder.Append(user).Append(":***@");
+        }
+
+        builder.Append(uri.Host).Append(':').Append(uri.IsDefaultPort || uri.Port < 0 ? defaultPort : uri.Port);
+        if (includePath)
+        {
+            builder.Append(string.IsNullOrEmpty(uri.AbsolutePath) ? "/" : uri.AbsolutePath);
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>The unescaped user of the URI, or null.</summary>
+    public static string? UserFrom(Uri uri)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        if (string.IsNullOrEmpty(uri.UserInfo))
+        {
+            return null;
+        }
+
+        var colon = uri.UserInfo.IndexOf(':', StringComparison.Ordinal);
+        return Uri.UnescapeDataString(colon < 0 ? uri.UserInfo : uri.UserInfo[..colon]);
+    }
+
+    /// <summary>The unescaped password of the URI, or null.</summary>
+    public static string? PasswordFrom(Uri uri)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        var colon = uri.UserInfo.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0 ? null : Uri.UnescapeDataString(uri.UserInfo[(colon + 1)..]);
+    }
+}
