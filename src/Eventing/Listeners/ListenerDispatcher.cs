@@ -194,6 +194,14 @@ internal sealed class ListenerDispatcher : IDeliveryHandler, IDisposable
     private async ValueTask ProcessAsync(Delivery delivery)
     {
         var envelope = delivery.Envelope;
+        if (delivery.DecodeFailure is { } unreadable)
+        {
+            // The provider could not map the wire message (a header of the wrong type, a frame over a limit): poison.
+            var reason = unreadable is EnvelopeTooLargeException ? DeadLetterReasons.TooLarge : DeadLetterReasons.Malformed;
+            await DeadLetterAsync(delivery, envelope, reason, unreadable, unreadable.Message, 0).ConfigureAwait(false);
+            return;
+        }
+
         if (envelope.Body.Length > _maxEnvelopeBytes)
         {
             await DeadLetterAsync(delivery, envelope, DeadLetterReasons.TooLarge, null,
@@ -209,8 +217,10 @@ internal sealed class ListenerDispatcher : IDeliveryHandler, IDisposable
                 envelope = StructuredCloudEvent.Decode(envelope.Body);
                 envelope.Redelivered = redelivered;
             }
-            catch (MalformedEnvelopeException exception)
+            catch (Exception exception)
             {
+                // Any failure to turn the body into an envelope is poison, whatever the decoder threw: a delivery
+                // is always settled, never left holding a prefetch slot.
                 await DeadLetterAsync(delivery, envelope, DeadLetterReasons.Malformed, exception, exception.Message, 0).ConfigureAwait(false);
                 return;
             }

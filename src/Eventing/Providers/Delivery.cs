@@ -6,8 +6,26 @@ public abstract class Delivery
     /// <summary>Creates a delivery for <paramref name="envelope"/>.</summary>
     protected Delivery(Envelope envelope) => Envelope = envelope;
 
+    /// <summary>
+    /// Creates a delivery the provider could not turn into an envelope (a header of the wrong type, a frame over
+    /// a limit). The core dead-letters it at once with the reason taken from <paramref name="decodeFailure"/>:
+    /// <see cref="DeadLetterReasons.TooLarge"/> for an <see cref="EnvelopeTooLargeException"/>, otherwise
+    /// <see cref="DeadLetterReasons.Malformed"/>. A provider never throws from its receive loop for bad input.
+    /// </summary>
+    /// <param name="partial">What could be read: at least the body the broker delivered (empty if it was dropped).</param>
+    /// <param name="decodeFailure">Why the message could not be read.</param>
+    protected Delivery(Envelope partial, Exception decodeFailure)
+    {
+        ArgumentNullException.ThrowIfNull(decodeFailure);
+        Envelope = partial;
+        DecodeFailure = decodeFailure;
+    }
+
     /// <summary>The envelope as the provider read it from the wire (binary or structured).</summary>
     public Envelope Envelope { get; private protected set; }
+
+    /// <summary>Why the provider could not read this message, or null when <see cref="Envelope"/> is complete.</summary>
+    public Exception? DecodeFailure { get; }
 
     // 0 until the core settled this delivery; the core settles each delivery once even when a handler it gave
     // up on at shutdown finishes later.
