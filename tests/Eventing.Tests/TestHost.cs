@@ -22,7 +22,7 @@ internal sealed class TestHost : IAsyncDisposable
 
     public LocalBroker Broker => Services.GetRequiredService<LocalBroker>();
 
-    public static async Task<TestHost> StartAsync(Action<EventingBuilder> configure, Action<IServiceCollection>? services = null, LocalBroker? broker = null, string? processId = null)
+    public static async Task<TestHost> StartAsync(Action<EventingBuilder> configure, Action<IServiceCollection>? services = null, LocalBroker? broker = null, string? processId = null, Providers.IProvider? provider = null)
     {
         var collection = new ServiceCollection();
         services?.Invoke(collection);
@@ -37,7 +37,14 @@ internal sealed class TestHost : IAsyncDisposable
                 }
             });
             configure(events);
-            events.UseLocal(local => local.Broker = broker);
+            if (provider is null)
+            {
+                events.UseLocal(local => local.Broker = broker);
+            }
+            else
+            {
+                events.UseProvider(_ => provider);
+            }
         });
         var host = new TestHost(collection.BuildServiceProvider(validateScopes: true));
         try

@@ -16,6 +16,7 @@ internal sealed class EventingMetrics : IDisposable
         Handled = _meter.CreateCounter<long>("eventing.envelopes.handled", "{envelope}", "Envelopes a listener handled successfully.");
         Retried = _meter.CreateCounter<long>("eventing.envelopes.retried", "{envelope}", "Failed attempts that were retried.");
         DeadLettered = _meter.CreateCounter<long>("eventing.envelopes.dead_lettered", "{envelope}", "Envelopes sent to a dead-letter queue.");
+        DeadLetterFailed = _meter.CreateCounter<long>("eventing.envelopes.dead_letter_failed", "{envelope}", "Dead-letter sends that failed; the envelope went back to its queue after a backoff.");
     }
 
     public Counter<long> Sent { get; }
@@ -25,6 +26,8 @@ internal sealed class EventingMetrics : IDisposable
     public Counter<long> Retried { get; }
 
     public Counter<long> DeadLettered { get; }
+
+    public Counter<long> DeadLetterFailed { get; }
 
     public void Dispose() => _meter.Dispose();
 }

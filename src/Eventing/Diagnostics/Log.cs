@@ -26,6 +26,9 @@ internal static partial class Log
     [LoggerMessage(1022, LogLevel.Error, "Could not settle message {MessageId} on {Queue}; the broker will deliver it again")]
     public static partial void SettleFailed(ILogger logger, Exception exception, string messageId, string queue);
 
+    [LoggerMessage(1026, LogLevel.Error, "Could not dead-letter message {MessageId} from {Queue} (failure {Failures} in a row); it goes back to the queue in {Delay}")]
+    public static partial void DeadLetterFailed(ILogger logger, Exception exception, string messageId, string queue, int failures, TimeSpan delay);
+
     [LoggerMessage(1023, LogLevel.Warning, "Listener {Queue} was cancelled while handling message {MessageId}; it goes back to the queue")]
     public static partial void Requeued(ILogger logger, string queue, string messageId);
 

@@ -83,6 +83,11 @@ public static class StructuredCloudEvent
             }
             else if (root.TryGetProperty("data_base64", out var base64))
             {
+                if (base64.ValueKind != JsonValueKind.String)
+                {
+                    throw new MalformedEnvelopeException($"data_base64 must be a base64 string, not {base64.ValueKind}");
+                }
+
                 data = base64.GetBytesFromBase64();
             }
 

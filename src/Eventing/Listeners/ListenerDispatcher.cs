@@ -1,6 +1,6 @@
-using System.Globalization;
 using Eventing.Diagnostics;
 using Eventing.Providers;
+using Eventing.Retry;
 using Microsoft.Extensions.Logging;
 
 namespace Eventing.Listeners;
@@ -12,8 +12,6 @@ namespace Eventing.Listeners;
 /// </summary>
 internal sealed class ListenerDispatcher : IDeliveryHandler, IDisposable
 {
-    private const int MaxExceptionMessageChars = 1024;
-
     private readonly ListenerDescriptor _listener;
     private readonly EnvelopeHandler _chain;
     private readonly IProvider _provider;
@@ -26,6 +24,7 @@ internal sealed class ListenerDispatcher : IDeliveryHandler, IDisposable
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Delivery?[] _active;
     private int _inFlight;
+    private int _deadLetterFailures;
 
     public ListenerDispatcher(ListenerDescriptor listener, EnvelopeHandler chain, IProvider provider, int maxEnvelopeBytes, ILogger logger, EventingMetrics metrics)
     {
@@ -288,16 +287,7 @@ internal sealed class ListenerDispatcher : IDeliveryHandler, IDisposable
 
     private async ValueTask DeadLetterAsync(Delivery delivery, Envelope envelope, string reason, Exception? exception, string problem, int attempt)
     {
-        var deadLetter = envelope.Clone();
-        var headers = deadLetter.Headers;
-        headers[CloudEventAttributes.DeadLetterReason] = reason;
-        headers[CloudEventAttributes.FailedListener] = _listener.Queue;
-        headers[CloudEventAttributes.FailedAt] = DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
-        headers[CloudEventAttributes.DeliveryAttempt] = attempt.ToString(CultureInfo.InvariantCulture);
-        headers[CloudEventAttributes.ExceptionType] = exception is null or PoisonMessageException
-            ? reason
-            : exception.GetType().FullName ?? exception.GetType().Name;
-        headers[CloudEventAttributes.ExceptionMessage] = Truncate(problem);
+        var deadLetter = DeadLetterEnvelope.Create(envelope, reason, exception, problem, attempt, _listener.Queue);
         Log.DeadLettered(_logger, exception, envelope.Id, _listener.Queue, reason, problem);
         try
         {
@@ -305,21 +295,34 @@ internal sealed class ListenerDispatcher : IDeliveryHandler, IDisposable
         }
         catch (Exception sendFailure)
         {
-            // Never ack what could not be dead-lettered: give it back so nothing is lost.
-            Log.SettleFailed(_logger, sendFailure, envelope.Id, _listener.Queue);
+            // Never ack what could not be dead-lettered: give it back so nothing is lost. Hold it for a growing
+            // while first, or a dead-letter queue that keeps refusing turns into a hot redelivery loop.
+            var failures = Interlocked.Increment(ref _deadLetterFailures);
+            var delay = Backoff.Delay(failures, DeadLetterRetryInitial, DeadLetterRetryMax);
+            _metrics.DeadLetterFailed.Add(1);
+            Log.DeadLetterFailed(_logger, sendFailure, envelope.Id, _listener.Queue, failures, delay);
+            try
+            {
+                await Task.Delay(delay, _stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopping: hand it back now rather than hold up shutdown.
+            }
+
             await RequeueOnceAsync(delivery).ConfigureAwait(false);
             return;
         }
 
+        Volatile.Write(ref _deadLetterFailures, 0);
         await AckOnceAsync(delivery).ConfigureAwait(false);
         _metrics.DeadLettered.Add(1);
     }
 
-    private static string Truncate(string message)
-    {
-        var clean = message.Replace('\0', ' ');
-        return clean.Length <= MaxExceptionMessageChars ? clean : clean[..MaxExceptionMessageChars] + "…";
-    }
+    // A dead-letter queue that refuses messages (deleted, full, unroutable) is an operator's problem that lasts:
+    // back off from 1 s to 1 min between tries rather than redeliver as fast as the broker can.
+    private static readonly TimeSpan DeadLetterRetryInitial = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan DeadLetterRetryMax = TimeSpan.FromMinutes(1);
 
     public void Dispose()
     {
