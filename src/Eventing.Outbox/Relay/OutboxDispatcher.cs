@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Eventing.Outbox.Diagnostics;
 using Eventing.Outbox.Storage;
 using Eventing.Providers;
@@ -10,6 +11,7 @@ namespace Eventing.Outbox.Relay;
 internal sealed class OutboxDispatcher(IEnvelopeSender sender, IOutboxStore store, IOptions<OutboxOptions> options, ILogger<OutboxDispatcher> logger)
 {
     private readonly int _maxInFlight = options.Value.MaxSendsInFlight;
+    private readonly ConcurrentDictionary<EventDescriptor, EventDescriptor> _confirmed = new();
 
     /// <summary>Sends every message; a failure is logged once per call and leaves its row pending.</summary>
     /// <returns>The sequences of the messages the provider confirmed, and the first failure if any.</returns>
@@ -98,7 +100,7 @@ internal sealed class OutboxDispatcher(IEnvelopeSender sender, IOutboxStore stor
     {
         try
         {
-            await sender.SendEnvelopeAsync(message.Envelope, message.Event, cancellationToken).ConfigureAwait(false);
+            await sender.SendEnvelopeAsync(message.Envelope, Confirmed(message.Event), cancellationToken).ConfigureAwait(false);
             return true;
         }
 #pragma warning disable CA1031 // Any failure, cancellation included, leaves the row pending; it is logged once for the batch.
@@ -109,6 +111,14 @@ internal sealed class OutboxDispatcher(IEnvelopeSender sender, IOutboxStore stor
             return false;
         }
     }
+
+    // A row is deleted once its send completed, so that completion must mean the broker has the message: every
+    // outbox send goes as a durable one (persistent, publisher-confirmed or receipted), whatever the event's
+    // durability, because a fire-and-forget send completes while the message may still be lost.
+    private EventDescriptor Confirmed(EventDescriptor descriptor) =>
+        descriptor.Durable
+            ? descriptor
+            : _confirmed.GetOrAdd(descriptor, static d => new EventDescriptor(d.Name, durable: true, d.ContentMode));
 
     private sealed class Failures
     {

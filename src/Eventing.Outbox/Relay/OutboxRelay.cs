@@ -14,6 +14,25 @@ internal sealed class OutboxRelay(OutboxPump pump, OutboxSignal signal, IOptions
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
     private readonly OutboxOptions _options = options.Value;
 
+    // Cancelled only when the host's shutdown timeout runs out. Stopping ends the loop between passes; a pass
+    // already sending finishes its sends and deletes first, or a confirmed event's row would stay pending and be
+    // sent again by the next relay.
+    private readonly CancellationTokenSource _abort = new();
+
+    /// <inheritdoc />
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        using var registration = cancellationToken.Register(static state => ((CancellationTokenSource)state!).Cancel(), _abort);
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public override void Dispose()
+    {
+        _abort.Dispose();
+        base.Dispose();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!_options.RunRelay)
@@ -29,7 +48,7 @@ internal sealed class OutboxRelay(OutboxPump pump, OutboxSignal signal, IOptions
             var more = false;
             try
             {
-                var result = await pump.RunOnceAsync(_options.BatchSize, _options.Ordered, grace, stoppingToken).ConfigureAwait(false);
+                var result = await pump.RunOnceAsync(_options.BatchSize, _options.Ordered, grace, _abort.Token).ConfigureAwait(false);
                 if (result.Leased > 0)
                 {
                     OutboxLog.Relayed(logger, result.Sent, result.Leased, pump.Store.Name);
@@ -39,7 +58,7 @@ internal sealed class OutboxRelay(OutboxPump pump, OutboxSignal signal, IOptions
                 delay = result.Failed > 0 ? Backoff(delay) : _options.PollInterval;
                 more = result.Failed == 0 && result.Leased == _options.BatchSize;
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (_abort.IsCancellationRequested)
             {
                 return;
             }
