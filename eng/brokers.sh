@@ -11,6 +11,8 @@
 #   start B     start broker B (rabbitmq|activemq) KEEPING its data (no-op if running).
 #   stop B      stop broker B, keeping its data.
 #   restart B   stop + start, keeping data: persistent messages in durable queues survive.
+#   kill B      SIGKILL broker B (a crash: no clean shutdown), keeping its data; `start B` brings
+#               it back and it recovers from its own logs.
 #   ctl ARGS    rabbitmqctl against our node (e.g. `ctl list_queues`, `ctl close_all_connections x`).
 #
 # Environment: EVENTING_STATE_DIR (default /tmp/eventing-brokers), EVENTING_RABBITMQ_PORT,
@@ -448,6 +450,26 @@ case $cmd in
       amq_stop
     fi
     log "$2 stopped (data kept in $STATE_DIR/$2)"
+    ;;
+  kill)
+    check_broker "${2:-}"
+    lock brokers
+    if [[ $2 == rabbitmq ]]; then
+      # The VM is what holds the queues; the rabbitmq-server script only waits for it.
+      for pid in $(rmq_beam_pid || true) $(rmq_pid || true); do
+        kill -KILL "$pid" 2>/dev/null || true
+      done
+      rm -f "$RMQ_DIR/server.pid" "$RMQ_DIR/beam.pid"
+    else
+      if pid=$(amq_pid); then kill -KILL "$pid" 2>/dev/null || true; fi
+      rm -f "$AMQ_DIR/activemq.pid"
+    fi
+    for ((i = 0; i < 100; i++)); do
+      if [[ $2 == rabbitmq ]]; then port_open "$EVENTING_RABBITMQ_PORT" || break
+      else port_open "$EVENTING_ACTIVEMQ_STOMP_PORT" || break; fi
+      sleep 0.1
+    done
+    log "$2 killed with SIGKILL (data kept in $STATE_DIR/$2)"
     ;;
   restart)
     check_broker "${2:-}"

@@ -50,3 +50,9 @@ internal interface IConformanceEvent
 
     int Seq { get; }
 }
+
+[Event("conformance.faults.restarts", Durable = true)]
+internal sealed record RestartStreamEvent(string Run, int Seq) : IConformanceEvent;
+
+[Event("conformance.faults.killed", Durable = true)]
+internal sealed record KilledBrokerStreamEvent(string Run, int Seq) : IConformanceEvent;

@@ -11,4 +11,7 @@ public interface IRestartableBroker
 
     /// <summary>Starts the stopped broker; returns when it accepts connections.</summary>
     Task StartBrokerAsync(CancellationToken cancellationToken);
+
+    /// <summary>Kills the broker with SIGKILL (a crash, no clean shutdown), keeping its data; start it again with <see cref="StartBrokerAsync"/>.</summary>
+    Task KillBrokerAsync(CancellationToken cancellationToken);
 }

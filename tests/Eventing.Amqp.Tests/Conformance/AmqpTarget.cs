@@ -83,4 +83,6 @@ public sealed class AmqpTarget : ConformanceTarget, IRestartableBroker, IAuthent
     public Task StopBrokerAsync(CancellationToken cancellationToken) => Broker.RunAsync("stop", "rabbitmq");
 
     public Task StartBrokerAsync(CancellationToken cancellationToken) => Broker.RunAsync("start", "rabbitmq");
+
+    public Task KillBrokerAsync(CancellationToken cancellationToken) => Broker.RunAsync("kill", "rabbitmq");
 }

@@ -113,4 +113,6 @@ public abstract class RabbitMqTarget : ConformanceTarget, IRestartableBroker, IA
     public Task StopBrokerAsync(CancellationToken cancellationToken) => TestBrokers.RunAsync("stop rabbitmq", TimeSpan.FromMinutes(3));
 
     public Task StartBrokerAsync(CancellationToken cancellationToken) => TestBrokers.RunAsync("start rabbitmq", TimeSpan.FromMinutes(3));
+
+    public Task KillBrokerAsync(CancellationToken cancellationToken) => TestBrokers.RunAsync("kill rabbitmq", TimeSpan.FromMinutes(1));
 }

@@ -122,6 +122,8 @@ public abstract class StompTarget : ConformanceTarget, IRestartableBroker, IAuth
 
     public Task StartBrokerAsync(CancellationToken cancellationToken) => TestBrokers.RunAsync("start", Broker);
 
+    public Task KillBrokerAsync(CancellationToken cancellationToken) => TestBrokers.RunAsync("kill", Broker);
+
     private Task<StompConnection> ConnectAsync(Action<StompConnection, StompFrame>? onMessage, CancellationToken cancellationToken) =>
         StompConnection.ConnectAsync(new StompEndpoint(new StompProviderOptions { Uri = Uri }), onMessage, NullLogger.Instance, cancellationToken);
 }

@@ -1,0 +1,117 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Eventing.Conformance;
+
+/// <summary>
+/// Counts one stream of numbered events under faults: which sends returned (confirmed), how often each arrived,
+/// and when deliveries resumed after the broker came back. Writes one summary line per scenario.
+/// </summary>
+public sealed class StreamProbe
+{
+    private readonly ConcurrentDictionary<int, int> _deliveries = new();
+    private readonly ConcurrentBag<int> _confirmed = [];
+    private readonly Collector<int> _returned = new();
+    private readonly ConcurrentBag<Exception> _failures = [];
+    private readonly ConcurrentQueue<long> _receivedAt = new();
+    private readonly Collector<int> _distinct = new();
+
+    /// <summary>Sends that returned without an exception.</summary>
+    public int Confirmed => _confirmed.Count;
+
+    /// <summary>The sends that threw.</summary>
+    public IReadOnlyCollection<Exception> Failures => _failures;
+
+    /// <summary>Distinct events delivered so far.</summary>
+    public int Delivered => _distinct.Count;
+
+    /// <summary>Deliveries beyond the first of each event (allowed: at-least-once).</summary>
+    public int Duplicates
+    {
+        get
+        {
+            var duplicates = 0;
+            foreach (var count in _deliveries.Values)
+            {
+                duplicates += count - 1;
+            }
+
+            return duplicates;
+        }
+    }
+
+    /// <summary>Confirmed events that never arrived.</summary>
+    public int Lost => _confirmed.Count(seq => !_deliveries.ContainsKey(seq));
+
+    /// <summary>Records that the send of <paramref name="seq"/> returned.</summary>
+    public void SendReturned(int seq)
+    {
+        _confirmed.Add(seq);
+        _returned.Add(seq);
+    }
+
+    /// <summary>Waits until <paramref name="count"/> sends returned.</summary>
+    public Task WaitForSentAsync(int count) =>
+        _returned.WaitAsync(items => items.Count >= count, TimeSpan.FromMinutes(5), $"{count} returned sends");
+
+    /// <summary>Records that the send of <paramref name="seq"/> threw.</summary>
+    public void SendFailed(Exception exception) => _failures.Add(exception);
+
+    /// <summary>Records one delivery of <paramref name="seq"/>.</summary>
+    public void Received(int seq)
+    {
+        _receivedAt.Enqueue(Stopwatch.GetTimestamp());
+        if (_deliveries.AddOrUpdate(seq, 1, static (_, count) => count + 1) == 1)
+        {
+            _distinct.Add(seq);
+        }
+    }
+
+    /// <summary>Waits until every confirmed send has arrived at least once.</summary>
+    public Task WaitForEveryConfirmedAsync(TimeSpan timeout)
+    {
+        var expected = _confirmed.ToHashSet();
+        return _distinct.WaitAsync(items => items.Count >= expected.Count && expected.IsSubsetOf(_deliveries.Keys), timeout,
+            $"every confirmed send at the listener ({expected.Count} confirmed)");
+    }
+
+    /// <summary>Waits until at least <paramref name="count"/> distinct events arrived.</summary>
+    public Task WaitForDeliveredAsync(int count, TimeSpan timeout) =>
+        _distinct.WaitAsync(items => items.Count >= count, timeout, $"{count} distinct deliveries");
+
+    /// <summary>
+    /// How long after <paramref name="brokerBack"/> (a <see cref="Stopwatch"/> timestamp taken when the broker
+    /// accepted connections again) the first delivery arrived; null if none did.
+    /// </summary>
+    public TimeSpan? ResumedAfter(long brokerBack)
+    {
+        long? first = null;
+        foreach (var at in _receivedAt)
+        {
+            if (at >= brokerBack && (first is null || at < first))
+            {
+                first = at;
+            }
+        }
+
+        return first is { } value ? Stopwatch.GetElapsedTime(brokerBack, value) : null;
+    }
+
+    /// <summary>Writes the scenario's summary line to the test log and the run's summary file.</summary>
+    public string Summarize(string target, string scenario, IReadOnlyList<TimeSpan?> resumes)
+    {
+        var resume = resumes.Count == 0 ? "-" : string.Join('/', resumes.Select(r => r is { } t ? t.TotalSeconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + "s" : "never"));
+        var line = $"fault-summary: {target} {scenario}: confirmed={Confirmed} delivered={Delivered} lost={Lost} duplicates={Duplicates} failed-sends={Failures.Count} resume={resume}";
+        var file = Environment.GetEnvironmentVariable("EVENTING_FAULT_SUMMARY") is { Length: > 0 } path
+            ? path
+            : Path.Combine(Path.GetTempPath(), "eventing-fault-summary.txt");
+        lock (SummaryGate)
+        {
+            File.AppendAllText(file, line + Environment.NewLine);
+        }
+
+        return line;
+    }
+
+    private static readonly Lock SummaryGate = new();
+}

@@ -1,0 +1,11 @@
+using Eventing.Conformance;
+
+namespace Eventing.Stomp.Tests.Conformance;
+
+// The fault suite restarts and kills the shared brokers: "BrokerRestart" in the names makes CI run it alone.
+
+[Collection(StompBrokerRestarts.Name)]
+public sealed class ActiveMqFaultBrokerRestartConformance(ActiveMqStompTarget target) : FaultConformance<ActiveMqStompTarget>(target), IClassFixture<ActiveMqStompTarget>;
+
+[Collection(StompBrokerRestarts.Name)]
+public sealed class RabbitMqFaultBrokerRestartConformance(RabbitMqStompTarget target) : FaultConformance<RabbitMqStompTarget>(target), IClassFixture<RabbitMqStompTarget>;
