@@ -56,3 +56,6 @@ internal sealed record RestartStreamEvent(string Run, int Seq) : IConformanceEve
 
 [Event("conformance.faults.killed", Durable = true)]
 internal sealed record KilledBrokerStreamEvent(string Run, int Seq) : IConformanceEvent;
+
+[Event("conformance.faults.poison", Durable = true)]
+internal sealed record PoisonCorpusEvent(string Run, int Seq) : IConformanceEvent;

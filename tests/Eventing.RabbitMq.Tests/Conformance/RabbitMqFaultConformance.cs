@@ -7,3 +7,7 @@ namespace Eventing.RabbitMq.Tests.Conformance;
 public sealed class ClassicFaultBrokerRestartConformance(ClassicRabbitMqTarget target) : FaultConformance<ClassicRabbitMqTarget>(target), IClassFixture<ClassicRabbitMqTarget>;
 
 public sealed class QuorumFaultBrokerRestartConformance(QuorumRabbitMqTarget target) : FaultConformance<QuorumRabbitMqTarget>(target), IClassFixture<QuorumRabbitMqTarget>;
+
+public sealed class ClassicPoisonConformance(ClassicRabbitMqTarget target) : PoisonConformance<ClassicRabbitMqTarget>(target), IClassFixture<ClassicRabbitMqTarget>;
+
+public sealed class QuorumPoisonConformance(QuorumRabbitMqTarget target) : PoisonConformance<QuorumRabbitMqTarget>(target), IClassFixture<QuorumRabbitMqTarget>;

@@ -9,3 +9,7 @@ public sealed class ActiveMqFaultBrokerRestartConformance(ActiveMqStompTarget ta
 
 [Collection(StompBrokerRestarts.Name)]
 public sealed class RabbitMqFaultBrokerRestartConformance(RabbitMqStompTarget target) : FaultConformance<RabbitMqStompTarget>(target), IClassFixture<RabbitMqStompTarget>;
+
+public sealed class ActiveMqPoisonConformance(ActiveMqStompTarget target) : PoisonConformance<ActiveMqStompTarget>(target), IClassFixture<ActiveMqStompTarget>;
+
+public sealed class RabbitMqPoisonConformance(RabbitMqStompTarget target) : PoisonConformance<RabbitMqStompTarget>(target), IClassFixture<RabbitMqStompTarget>;
