@@ -13,7 +13,10 @@ eng/services.sh up
 source eng/env.sh
 
 log=$(mktemp -t eventing-tests.XXXXXX)
-trap 'rm -f "$log"' EXIT
+# The fault suite appends one line per provider and scenario here (confirmed, delivered, lost, duplicates, resume).
+EVENTING_FAULT_SUMMARY=$(mktemp -t eventing-faults.XXXXXX)
+export EVENTING_FAULT_SUMMARY
+trap 'rm -f "$log" "$EVENTING_FAULT_SUMMARY"' EXIT
 
 dotnet build Eventing.sln -c Release --nologo -v:q -clp:ErrorsOnly
 
@@ -25,6 +28,11 @@ dotnet test Eventing.sln -c Release --no-build --nologo \
 dotnet test Eventing.sln -c Release --no-build --nologo -m:1 \
   --filter 'FullyQualifiedName~BrokerRestart' \
   --blame-hang-timeout 5m -- xUnit.ParallelizeTestCollections=false 2>&1 | tee -a "$log" || status=$?
+
+if [[ -s $EVENTING_FAULT_SUMMARY ]]; then
+  echo "Fault suite:"
+  sed 's/^fault-summary: /  /' "$EVENTING_FAULT_SUMMARY"
+fi
 
 # One closing line for the whole run (dotnet test prints one per assembly and pass).
 awk '

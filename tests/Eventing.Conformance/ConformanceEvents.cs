@@ -59,3 +59,6 @@ internal sealed record KilledBrokerStreamEvent(string Run, int Seq) : IConforman
 
 [Event("conformance.faults.poison", Durable = true)]
 internal sealed record PoisonCorpusEvent(string Run, int Seq) : IConformanceEvent;
+
+[Event("conformance.faults.killed-consumer", Durable = true)]
+internal sealed record KilledConsumerEvent(string Run, int Seq) : IConformanceEvent;

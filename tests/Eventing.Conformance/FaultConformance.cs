@@ -9,7 +9,7 @@ namespace Eventing.Conformance;
 /// Concrete classes must have <c>BrokerRestart</c> in their name: CI runs them alone, after everything else.
 /// </summary>
 public abstract class FaultConformance<TTarget>(TTarget target) : ConformanceTests<TTarget>(target)
-    where TTarget : ConformanceTarget, IRestartableBroker
+    where TTarget : ConformanceTarget, IRestartableBroker, IConsumerProcessTarget
 {
     /// <summary>Events per stream.</summary>
     protected const int StreamLength = 20_000;
@@ -54,6 +54,56 @@ public abstract class FaultConformance<TTarget>(TTarget target) : ConformanceTes
         var summary = probe.Summarize(Target.Name, "broker killed (SIGKILL)", resumes);
         AssertStream(probe, resumes, summary);
     }
+
+    [Fact]
+    public async Task Every_returned_send_is_delivered_when_the_consumer_process_is_killed_three_times_mid_stream()
+    {
+        var run = NewRun();
+        var listener = Listener("killed-consumer");
+        var probe = new StreamProbe();
+        var resumes = new List<TimeSpan?>();
+        var consumer = await ConsumerProcess.StartAsync(Target.ConsumerArguments, listener, run, probe, ConsumerStartTimeout);
+        try
+        {
+            await using var sender = await TestHost.StartAsync(Target, new ProviderSettings { SendTimeout = TimeSpan.FromSeconds(120) });
+            var kills = Task.Run(async () =>
+            {
+                foreach (var at in new[] { 3_000, 9_000, 15_000 })
+                {
+                    await probe.WaitForDeliveredAsync(at, TimeSpan.FromMinutes(5));
+                    await consumer.KillAsync();
+                    await consumer.DisposeAsync();
+                    var restarted = Stopwatch.GetTimestamp();
+                    consumer = await ConsumerProcess.StartAsync(Target.ConsumerArguments, listener, run, probe, ConsumerStartTimeout);
+                    _restarts.Add(restarted);
+                }
+            });
+
+            await SendStreamAsync(sender, probe, seq => new KilledConsumerEvent(run, seq));
+            await kills.WaitAsync(TimeSpan.FromMinutes(5));
+            await probe.WaitForEveryConfirmedAsync(TimeSpan.FromMinutes(3));
+        }
+        finally
+        {
+            await consumer.DisposeAsync();
+        }
+
+        foreach (var restarted in _restarts)
+        {
+            resumes.Add(probe.ResumedAfter(restarted));
+        }
+
+        // Resume here counts from the new process's start: the runtime's start-up, connecting and subscribing.
+        var summary = probe.Summarize(Target.Name, "consumer killed 3x (SIGKILL)", resumes);
+        Assert.True(probe.Failures.Count == 0, $"{summary}; first failure: {probe.Failures.FirstOrDefault()}");
+        Assert.True(probe.Confirmed == StreamLength, summary);
+        Assert.True(probe.Lost == 0, summary);
+        Assert.True(resumes.Count == 3 && resumes.All(r => r is not null), summary);
+    }
+
+    private readonly List<long> _restarts = [];
+
+    private static readonly TimeSpan ConsumerStartTimeout = TimeSpan.FromSeconds(60);
 
     private static void AssertStream(StreamProbe probe, List<TimeSpan?> resumes, string summary)
     {
@@ -108,6 +158,21 @@ public abstract class FaultConformance<TTarget>(TTarget target) : ConformanceTes
             }
         });
 
+        await SendStreamAsync(sender, probe, seq => create(run, seq));
+        await faults.WaitAsync(TimeSpan.FromMinutes(5));
+        await probe.WaitForEveryConfirmedAsync(TimeSpan.FromMinutes(3));
+        foreach (var back in brokerBack)
+        {
+            resumes.Add(probe.ResumedAfter(back));
+        }
+
+        return probe;
+    }
+
+    /// <summary>Sends <see cref="StreamLength"/> events with <see cref="SendsInFlight"/> in flight; returns when every send returned or threw.</summary>
+    private static async Task SendStreamAsync<TEvent>(TestHost sender, StreamProbe probe, Func<int, TEvent> create)
+        where TEvent : notnull
+    {
         using var slots = new SemaphoreSlim(SendsInFlight);
         var sends = new List<Task>(StreamLength);
         for (var seq = 0; seq < StreamLength; seq++)
@@ -117,20 +182,12 @@ public abstract class FaultConformance<TTarget>(TTarget target) : ConformanceTes
         }
 
         await Task.WhenAll(sends);
-        await faults.WaitAsync(TimeSpan.FromMinutes(5));
-        await probe.WaitForEveryConfirmedAsync(TimeSpan.FromMinutes(3));
-        foreach (var back in brokerBack)
-        {
-            resumes.Add(probe.ResumedAfter(back));
-        }
-
-        return probe;
 
         async Task SendOneAsync(int seq)
         {
             try
             {
-                await sender.Events.SendAsync(create(run, seq));
+                await sender.Events.SendAsync(create(seq));
                 probe.SendReturned(seq);
             }
             catch (Exception exception)

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Eventing.Amqp.Tests.Conformance;
 
 /// <summary>The AMQP 1.0 provider on RabbitMQ 3.x (plugin rabbitmq_amqp1_0) with RabbitMQ provisioning.</summary>
-public sealed class AmqpTarget : ConformanceTarget, IRestartableBroker, IAuthenticatingBroker
+public sealed class AmqpTarget : ConformanceTarget, IRestartableBroker, IAuthenticatingBroker, IConsumerProcessTarget
 {
     // Port 1 on loopback: nothing listens there, so the connection is refused at once.
     private const int UnreachablePort = 1;
@@ -85,4 +85,7 @@ public sealed class AmqpTarget : ConformanceTarget, IRestartableBroker, IAuthent
     public Task StartBrokerAsync(CancellationToken cancellationToken) => Broker.RunAsync("start", "rabbitmq");
 
     public Task KillBrokerAsync(CancellationToken cancellationToken) => Broker.RunAsync("kill", "rabbitmq");
+
+    public IReadOnlyList<string> ConsumerArguments =>
+        ["--provider", "amqp", "--uri", Broker.AmqpUri.ToString(), "--provisioning-uri", Broker.Amqp091Uri.ToString()];
 }

@@ -10,7 +10,7 @@ namespace Eventing.RabbitMq.Tests.Conformance;
 /// The RabbitMQ provider on the test broker started by eng/brokers.sh. Raw publishing and dead-letter reading go
 /// through a plain RabbitMQ.Client connection, past the provider.
 /// </summary>
-public abstract class RabbitMqTarget : ConformanceTarget, IRestartableBroker, IAuthenticatingBroker
+public abstract class RabbitMqTarget : ConformanceTarget, IRestartableBroker, IAuthenticatingBroker, IConsumerProcessTarget
 {
     private IConnection? _raw;
 
@@ -115,4 +115,7 @@ public abstract class RabbitMqTarget : ConformanceTarget, IRestartableBroker, IA
     public Task StartBrokerAsync(CancellationToken cancellationToken) => TestBrokers.RunAsync("start rabbitmq", TimeSpan.FromMinutes(3));
 
     public Task KillBrokerAsync(CancellationToken cancellationToken) => TestBrokers.RunAsync("kill rabbitmq", TimeSpan.FromMinutes(1));
+
+    public IReadOnlyList<string> ConsumerArguments =>
+        ["--provider", "rabbitmq", "--uri", TestBrokers.RabbitMqUri, "--queue-type", QueueType == RabbitMqQueueType.Quorum ? "quorum" : "classic"];
 }

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Eventing.Stomp.Tests.Conformance;
 
 /// <summary>The STOMP provider on one of the test brokers; raw publishing and dead-letter reading use our own frame layer directly.</summary>
-public abstract class StompTarget : ConformanceTarget, IRestartableBroker, IAuthenticatingBroker
+public abstract class StompTarget : ConformanceTarget, IRestartableBroker, IAuthenticatingBroker, IConsumerProcessTarget
 {
     // Port 1 on loopback: nothing listens there, so the connection is refused at once.
     private const int UnreachablePort = 1;
@@ -123,6 +123,8 @@ public abstract class StompTarget : ConformanceTarget, IRestartableBroker, IAuth
     public Task StartBrokerAsync(CancellationToken cancellationToken) => TestBrokers.RunAsync("start", Broker);
 
     public Task KillBrokerAsync(CancellationToken cancellationToken) => TestBrokers.RunAsync("kill", Broker);
+
+    public IReadOnlyList<string> ConsumerArguments => ["--provider", "stomp", "--uri", Uri.ToString()];
 
     private Task<StompConnection> ConnectAsync(Action<StompConnection, StompFrame>? onMessage, CancellationToken cancellationToken) =>
         StompConnection.ConnectAsync(new StompEndpoint(new StompProviderOptions { Uri = Uri }), onMessage, NullLogger.Instance, cancellationToken);
