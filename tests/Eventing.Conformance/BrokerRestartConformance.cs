@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 
 namespace Eventing.Conformance;
@@ -43,67 +42,31 @@ public abstract class BrokerRestartConformance<TTarget>(TTarget target) : Confor
         var run = NewRun();
         const int count = 10_000;
         const int inFlight = 500;
-        var received = new Collector<int>();
-        var distinct = new ConcurrentDictionary<int, bool>();
+        var probe = new StreamProbe();
         await using var consumer = await TestHost.StartAsync(Target, options: o => o.DefaultConcurrency = 8);
         await using var subscription = await consumer.Events.SubscribeAsync<MidStreamEvent>(Listener("midstream"), (e, _, _) =>
         {
-            if (e.Run == run && distinct.TryAdd(e.Seq, true))
+            if (e.Run == run)
             {
-                received.Add(e.Seq);
+                probe.Received(e.Seq);
             }
 
             return default;
         });
         await using var sender = await TestHost.StartAsync(Target, new ProviderSettings { SendTimeout = TimeSpan.FromSeconds(120) });
 
-        var confirmed = new ConcurrentBag<int>();
-        var failures = new ConcurrentBag<Exception>();
-        var restartAt = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var restart = restartAt.Task.ContinueWith(_ => Target.RestartBrokerAsync(CancellationToken.None), TaskScheduler.Default).Unwrap();
-        using var slots = new SemaphoreSlim(inFlight);
-        var sends = new List<Task>(count);
-        for (var seq = 0; seq < count; seq++)
+        var restart = Task.Run(async () =>
         {
-            await slots.WaitAsync();
-            sends.Add(SendOneAsync(seq));
-        }
-
-        await Task.WhenAll(sends);
+            await probe.WaitForSentAsync(2_000);
+            await Target.RestartBrokerAsync(CancellationToken.None);
+        });
+        await probe.SendAsync(sender.Events, count, inFlight, seq => new MidStreamEvent(run, seq));
         await restart.WaitAsync(TimeSpan.FromMinutes(2));
 
-        Assert.Empty(failures);
-        Assert.Equal(count, confirmed.Count);
-        var expected = confirmed.ToHashSet();
-        await received.WaitAsync(items => items.Count >= expected.Count, TimeSpan.FromMinutes(3), "every confirmed send at the listener");
-        Assert.True(expected.SetEquals(received.Items), "every confirmed send arrives at least once");
-        Assert.True(restartAt.Task.IsCompleted);
-
-        async Task SendOneAsync(int seq)
-        {
-            try
-            {
-                await sender.Events.SendAsync(new MidStreamEvent(run, seq));
-                confirmed.Add(seq);
-                if (confirmed.Count % 1000 == 0 && Environment.GetEnvironmentVariable("EVENTING_TEST_LOG") is { Length: > 0 } log)
-                {
-                    File.AppendAllText(log, $"{DateTime.UtcNow:HH:mm:ss.fff} test: {confirmed.Count} confirmed, {received.Count} received{Environment.NewLine}");
-                }
-
-                if (confirmed.Count == 2_000)
-                {
-                    restartAt.TrySetResult();
-                }
-            }
-            catch (Exception exception)
-            {
-                failures.Add(exception);
-            }
-            finally
-            {
-                slots.Release();
-            }
-        }
+        Assert.Empty(probe.Failures);
+        Assert.Equal(count, probe.Confirmed);
+        await probe.WaitForEveryConfirmedAsync(TimeSpan.FromMinutes(3));
+        Assert.Equal(0, probe.Lost);
     }
 
     [Fact]

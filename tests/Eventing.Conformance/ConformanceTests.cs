@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Eventing.Conformance;
 
 /// <summary>What every conformance test class shares: its target, timeouts, unique names.</summary>
@@ -22,6 +24,17 @@ public abstract class ConformanceTests<TTarget>
 
     /// <summary>A listener name unique to this case, target and run, so its queue is new.</summary>
     protected string Listener(string name) => $"{name}-{Target.Name}-{Target.RunId}";
+
+    /// <summary>The CloudEvents attributes of a raw message.</summary>
+    protected static Dictionary<string, string> RawAttributes(string id, string type) => new(StringComparer.Ordinal)
+    {
+        [CloudEventAttributes.SpecVersion] = "1.0",
+        [CloudEventAttributes.Id] = id,
+        [CloudEventAttributes.Type] = type,
+        [CloudEventAttributes.Source] = "/conformance/raw",
+        [CloudEventAttributes.Time] = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture),
+        [CloudEventAttributes.DataContentType] = "application/json",
+    };
 
     /// <summary>The logical queue of listener <paramref name="listener"/> on event <paramref name="eventName"/>.</summary>
     protected static string Queue(string eventName, string listener) => $"{eventName}::{listener}";

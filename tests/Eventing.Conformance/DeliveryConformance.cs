@@ -371,17 +371,6 @@ public abstract class DeliveryConformance<TTarget>(TTarget target) : Conformance
         return list;
     }
 
-    /// <summary>The CloudEvents attributes of a raw message.</summary>
-    protected static Dictionary<string, string> RawAttributes(string id, string type) => new(StringComparer.Ordinal)
-    {
-        [CloudEventAttributes.SpecVersion] = "1.0",
-        [CloudEventAttributes.Id] = id,
-        [CloudEventAttributes.Type] = type,
-        [CloudEventAttributes.Source] = "/conformance/raw",
-        [CloudEventAttributes.Time] = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture),
-        [CloudEventAttributes.DataContentType] = "application/json",
-    };
-
     internal static Func<TEvent, EventContext, CancellationToken, ValueTask> Collect<TEvent>(string run, Collector<int> collector)
         where TEvent : IConformanceEvent
         => (e, _, _) =>

@@ -23,36 +23,20 @@ public abstract class FaultConformance<TTarget>(TTarget target) : ConformanceTes
     [Fact]
     public async Task Every_returned_send_is_delivered_while_the_broker_restarts_three_times()
     {
-        var resumes = new List<TimeSpan?>();
-        var probe = await RunStreamAsync<RestartStreamEvent>("restarts", (run, seq) => new RestartStreamEvent(run, seq),
-            faultsAt: [3_000, 9_000, 15_000],
-            fault: async probe =>
-            {
-                await Target.RestartBrokerAsync(CancellationToken.None);
-                return Stopwatch.GetTimestamp();
-            },
-            resumes);
-
-        var summary = probe.Summarize(Target.Name, "broker restarted 3x", resumes);
-        AssertStream(probe, resumes, summary);
+        await RunStreamAsync("restarts", "broker restarted 3x", (run, seq) => new RestartStreamEvent(run, seq), [3_000, 9_000, 15_000], async () =>
+        {
+            await Target.RestartBrokerAsync(CancellationToken.None);
+        });
     }
 
     [Fact]
     public async Task Every_returned_send_is_delivered_when_the_broker_is_killed_mid_stream()
     {
-        var resumes = new List<TimeSpan?>();
-        var probe = await RunStreamAsync<KilledBrokerStreamEvent>("killed", (run, seq) => new KilledBrokerStreamEvent(run, seq),
-            faultsAt: [5_000],
-            fault: async probe =>
-            {
-                await Target.KillBrokerAsync(CancellationToken.None);
-                await Target.StartBrokerAsync(CancellationToken.None);
-                return Stopwatch.GetTimestamp();
-            },
-            resumes);
-
-        var summary = probe.Summarize(Target.Name, "broker killed (SIGKILL)", resumes);
-        AssertStream(probe, resumes, summary);
+        await RunStreamAsync("killed", "broker killed (SIGKILL)", (run, seq) => new KilledBrokerStreamEvent(run, seq), [5_000], async () =>
+        {
+            await Target.KillBrokerAsync(CancellationToken.None);
+            await Target.StartBrokerAsync(CancellationToken.None);
+        });
     }
 
     [Fact]
@@ -79,7 +63,7 @@ public abstract class FaultConformance<TTarget>(TTarget target) : ConformanceTes
                 }
             });
 
-            await SendStreamAsync(sender, probe, seq => new KilledConsumerEvent(run, seq));
+            await probe.SendAsync(sender.Events, StreamLength, SendsInFlight, seq => new KilledConsumerEvent(run, seq));
             await kills.WaitAsync(TimeSpan.FromMinutes(5));
             await probe.WaitForEveryConfirmedAsync(TimeSpan.FromMinutes(3));
         }
@@ -105,7 +89,7 @@ public abstract class FaultConformance<TTarget>(TTarget target) : ConformanceTes
 
     private static readonly TimeSpan ConsumerStartTimeout = TimeSpan.FromSeconds(60);
 
-    private static void AssertStream(StreamProbe probe, List<TimeSpan?> resumes, string summary)
+    private static void AssertStream(StreamProbe probe, IReadOnlyList<TimeSpan?> resumes, string summary)
     {
         Assert.True(probe.Failures.Count == 0, $"{summary}; first failure: {probe.Failures.FirstOrDefault()}");
         Assert.True(probe.Confirmed == StreamLength, summary);
@@ -118,86 +102,46 @@ public abstract class FaultConformance<TTarget>(TTarget target) : ConformanceTes
 
     /// <summary>
     /// Sends <see cref="StreamLength"/> durable events with <see cref="SendsInFlight"/> in flight to a running
-    /// consumer, and runs <paramref name="fault"/> each time the confirmed count reaches one of
-    /// <paramref name="faultsAt"/> (one fault at a time). The fault returns when the broker accepts connections
-    /// again; the time deliveries took to resume after that goes into <paramref name="resumes"/>.
+    /// consumer, and runs <paramref name="fault"/> each time the returned sends reach one of
+    /// <paramref name="faultsAt"/> (one fault at a time); the fault returns when the broker accepts connections
+    /// again. Then asserts the stream and writes its summary line.
     /// </summary>
-    private async Task<StreamProbe> RunStreamAsync<TEvent>(
-        string listener,
-        Func<string, int, TEvent> create,
-        int[] faultsAt,
-        Func<StreamProbe, Task<long>> fault,
-        List<TimeSpan?> resumes)
+    private async Task RunStreamAsync<TEvent>(string listener, string scenario, Func<string, int, TEvent> create, int[] faultsAt, Func<Task> fault)
         where TEvent : IConformanceEvent
     {
-        ArgumentNullException.ThrowIfNull(create);
-        ArgumentNullException.ThrowIfNull(faultsAt);
-        ArgumentNullException.ThrowIfNull(fault);
-        ArgumentNullException.ThrowIfNull(resumes);
         var run = NewRun();
         var probe = new StreamProbe();
-        await using var consumer = await TestHost.StartAsync(Target, options: o => o.DefaultConcurrency = 8);
-        await using var subscription = await consumer.Events.SubscribeAsync<TEvent>(Listener(listener), (e, _, _) =>
-        {
-            if (e.Run == run)
-            {
-                probe.Received(e.Seq);
-            }
-
-            return default;
-        });
-        await using var sender = await TestHost.StartAsync(Target, new ProviderSettings { SendTimeout = TimeSpan.FromSeconds(120) });
-
         var brokerBack = new List<long>();
-        var faults = Task.Run(async () =>
+        await using (var consumer = await TestHost.StartAsync(Target, options: o => o.DefaultConcurrency = 8))
         {
-            foreach (var at in faultsAt)
+            await using var subscription = await consumer.Events.SubscribeAsync<TEvent>(Listener(listener), (e, _, _) =>
             {
-                await probe.WaitForSentAsync(at);
-                brokerBack.Add(await fault(probe));
-            }
-        });
+                if (e.Run == run)
+                {
+                    probe.Received(e.Seq);
+                }
 
-        await SendStreamAsync(sender, probe, seq => create(run, seq));
-        await faults.WaitAsync(TimeSpan.FromMinutes(5));
-        await probe.WaitForEveryConfirmedAsync(TimeSpan.FromMinutes(3));
-        foreach (var back in brokerBack)
-        {
-            resumes.Add(probe.ResumedAfter(back));
+                return default;
+            });
+            await using var sender = await TestHost.StartAsync(Target, new ProviderSettings { SendTimeout = TimeSpan.FromSeconds(120) });
+            var faults = Task.Run(async () =>
+            {
+                foreach (var at in faultsAt)
+                {
+                    await probe.WaitForSentAsync(at);
+                    await fault();
+                    brokerBack.Add(Stopwatch.GetTimestamp());
+                }
+            });
+
+            await probe.SendAsync(sender.Events, StreamLength, SendsInFlight, seq => create(run, seq));
+            await faults.WaitAsync(TimeSpan.FromMinutes(5));
+            await probe.WaitForEveryConfirmedAsync(TimeSpan.FromMinutes(3));
         }
 
-        return probe;
+        var resumes = brokerBack.Select(probe.ResumedAfter).ToList();
+        var summary = probe.Summarize(Target.Name, scenario, resumes);
+        AssertStream(probe, resumes, summary);
     }
 
-    /// <summary>Sends <see cref="StreamLength"/> events with <see cref="SendsInFlight"/> in flight; returns when every send returned or threw.</summary>
-    private static async Task SendStreamAsync<TEvent>(TestHost sender, StreamProbe probe, Func<int, TEvent> create)
-        where TEvent : notnull
-    {
-        using var slots = new SemaphoreSlim(SendsInFlight);
-        var sends = new List<Task>(StreamLength);
-        for (var seq = 0; seq < StreamLength; seq++)
-        {
-            await slots.WaitAsync();
-            sends.Add(SendOneAsync(seq));
-        }
-
-        await Task.WhenAll(sends);
-
-        async Task SendOneAsync(int seq)
-        {
-            try
-            {
-                await sender.Events.SendAsync(create(seq));
-                probe.SendReturned(seq);
-            }
-            catch (Exception exception)
-            {
-                probe.SendFailed(exception);
-            }
-            finally
-            {
-                slots.Release();
-            }
-        }
-    }
 }

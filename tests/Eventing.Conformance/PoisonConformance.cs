@@ -79,15 +79,7 @@ public abstract class PoisonConformance<TTarget>(TTarget target) : ConformanceTe
 
     private static (byte[] Body, Dictionary<string, string> Attributes) Poison(string poison, string run, string id)
     {
-        var attributes = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [CloudEventAttributes.SpecVersion] = "1.0",
-            [CloudEventAttributes.Id] = id,
-            [CloudEventAttributes.Type] = EventName,
-            [CloudEventAttributes.Source] = "/conformance/poison",
-            [CloudEventAttributes.Time] = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture),
-            [CloudEventAttributes.DataContentType] = "application/json",
-        };
+        var attributes = RawAttributes(id, EventName);
         switch (poison)
         {
             case "not JSON":

@@ -50,6 +50,43 @@ public sealed class StreamProbe
         _returned.Add(seq);
     }
 
+    /// <summary>
+    /// Sends events 0 to <paramref name="count"/> - 1 with <paramref name="inFlight"/> sends in flight, recording
+    /// each as returned or failed; returns when every send has done one or the other.
+    /// </summary>
+    public async Task SendAsync<TEvent>(IEventManager events, int count, int inFlight, Func<int, TEvent> create)
+        where TEvent : notnull
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        ArgumentNullException.ThrowIfNull(create);
+        using var slots = new SemaphoreSlim(inFlight);
+        var sends = new List<Task>(count);
+        for (var seq = 0; seq < count; seq++)
+        {
+            await slots.WaitAsync();
+            sends.Add(SendOneAsync(seq));
+        }
+
+        await Task.WhenAll(sends);
+
+        async Task SendOneAsync(int seq)
+        {
+            try
+            {
+                await events.SendAsync(create(seq));
+                SendReturned(seq);
+            }
+            catch (Exception exception)
+            {
+                SendFailed(exception);
+            }
+            finally
+            {
+                slots.Release();
+            }
+        }
+    }
+
     /// <summary>Waits until <paramref name="count"/> sends returned.</summary>
     public Task WaitForSentAsync(int count) =>
         _returned.WaitAsync(items => items.Count >= count, TimeSpan.FromMinutes(5), $"{count} returned sends");
