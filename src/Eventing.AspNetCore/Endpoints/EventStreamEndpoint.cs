@@ -37,10 +37,11 @@ internal sealed class EventStreamEndpoint(
             return;
         }
 
-        string? after = context.Request.Query["after"];
+        // The header wins: EventSource sends it on every reconnect, newer than an ?after= the page put in its URL.
+        string? after = context.Request.Headers["Last-Event-ID"];
         if (string.IsNullOrEmpty(after))
         {
-            after = context.Request.Headers["Last-Event-ID"];
+            after = context.Request.Query["after"];
         }
 
         using var connection = stream.Connect(context, types, string.IsNullOrEmpty(after) ? null : after);
