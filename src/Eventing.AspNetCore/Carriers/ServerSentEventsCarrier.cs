@@ -26,6 +26,9 @@ internal sealed class ServerSentEventsCarrier : IEventStreamCarrier
 
     private static async IAsyncEnumerable<SseItem<string>> ToItems(EventStreamConnection connection, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        // The result has set its headers by the time it asks for the first item. Send them now: otherwise a client
+        // waits for the response (EventSource stays "connecting") until the first event, which may be minutes away.
+        await connection.HttpContext.Response.BodyWriter.FlushAsync(cancellationToken).ConfigureAwait(false);
         await foreach (var message in connection.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
             yield return new SseItem<string>(message.Text, message.Type) { EventId = message.Id };
