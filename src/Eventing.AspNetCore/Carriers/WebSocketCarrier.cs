@@ -71,7 +71,7 @@ internal sealed class WebSocketCarrier : IEventStreamCarrier
         return connection.CloseReason ?? (clientClosed ? DisconnectReason.ClientClosed : DisconnectReason.Failed);
     }
 
-    /// <summary>Reads (and ignores) what the client sends until its close frame; true if it closed cleanly.</summary>
+    /// <summary>Reads (and ignores) what the client sends until its close frame; true only if that frame came.</summary>
     private static async Task<bool> ReceiveUntilClosedAsync(WebSocket socket, CancellationTokenSource stop)
     {
         var buffer = new byte[256];
@@ -90,11 +90,14 @@ internal sealed class WebSocketCarrier : IEventStreamCarrier
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            return true;
+            // Without a close frame: either the server is closing (its reason wins) or the connection was torn down
+            // under us (a ping timeout aborts the request too), which is a dead peer, not a client that left.
+            return false;
         }
-        catch (WebSocketException)
+        catch (Exception exception) when (exception is WebSocketException or OperationCanceledException or IOException)
         {
-            // Aborted: the ping timed out or the TCP connection broke.
+            // Aborted: the ping timed out (an OperationCanceledException whose inner exception says so) or the TCP
+            // connection broke. Either way the send loop must stop too.
             await stop.CancelAsync().ConfigureAwait(false);
             return false;
         }

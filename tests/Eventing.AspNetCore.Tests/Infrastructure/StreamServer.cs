@@ -35,6 +35,11 @@ internal sealed class StreamServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         builder.Logging.ClearProviders();
+        if (Environment.GetEnvironmentVariable("EVENTING_TEST_LOGS") == "1")
+        {
+            // For debugging a test: the server's log on the console, Eventing at Debug.
+            builder.Logging.AddSimpleConsole().AddFilter("Eventing", LogLevel.Debug).AddFilter("Microsoft.AspNetCore.WebSockets", LogLevel.Debug);
+        }
         builder.Services.AddAuthentication(TestUsers.SchemeName).AddScheme<AuthenticationSchemeOptions, TestUsers>(TestUsers.SchemeName, null);
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(TestUsers.Policy, policy => policy.RequireAuthenticatedUser().RequireClaim("tenant"));
