@@ -81,7 +81,8 @@ public class StreamFanOutBenchmarks
         var address = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         var uri = new UriBuilder(new Uri(address, "/events")) { Scheme = "ws" }.Uri;
 
-        var heapBefore = Heap();
+        var serverHeap = await IdleConnections.HeapPerConnectionAsync(uri, Clients, () => _streams.Get(Stream).ConnectionCount);
+        var heapBefore = IdleConnections.Heap();
         var workingSetBefore = Environment.WorkingSet;
         for (var batch = 0; batch < Clients; batch += 50)
         {
@@ -94,9 +95,9 @@ public class StreamFanOutBenchmarks
             _clients.AddRange(await Task.WhenAll(connecting));
         }
 
-        var heapPerConnection = (Heap() - heapBefore) / (double)Clients / 1024;
+        var heapPerConnection = (IdleConnections.Heap() - heapBefore) / (double)Clients / 1024;
         var workingSetPerConnection = (Environment.WorkingSet - workingSetBefore) / (double)Clients / 1024;
-        _memory = $"{_streams.Get(Stream).ConnectionCount} idle connections: managed heap {heapPerConnection:0.0} KB, working set {workingSetPerConnection:0.0} KB per connection (server + client)";
+        _memory = $"per idle connection: server managed heap {serverHeap:0.0} KB (bare-socket clients); with ClientWebSocket clients in-process: heap {heapPerConnection:0.0} KB, working set {workingSetPerConnection:0.0} KB (server + client)";
     }
 
     [GlobalCleanup]
@@ -151,14 +152,6 @@ public class StreamFanOutBenchmarks
         {
             _allDelivered.TrySetResult();
         }
-    }
-
-    private static long Heap()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        return GC.GetTotalMemory(forceFullCollection: true);
     }
 
     /// <summary>In process (the clients must share it), one launch, one warm-up, three measured runs.</summary>
