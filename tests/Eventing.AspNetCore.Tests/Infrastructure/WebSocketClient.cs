@@ -20,14 +20,7 @@ internal sealed class WebSocketClient : StreamClient
     /// <param name="read">False: connect but read nothing until <see cref="StartReading"/> (a stalled client).</param>
     public static async Task<WebSocketClient> ConnectAsync(Uri uri, string? user, bool read = true)
     {
-        var socket = new ClientWebSocket();
-        socket.Options.AddSubProtocol("cloudevents.json");
-        socket.Options.CollectHttpResponseDetails = true;
-        if (user is not null)
-        {
-            socket.Options.SetRequestHeader(TestUsers.Header, user);
-        }
-
+        var socket = CreateSocket(user);
         await socket.ConnectAsync(uri, CancellationToken.None).WaitAsync(Timeout);
         var client = new WebSocketClient(socket);
         client._loop = client.ReceiveLoopAsync();
@@ -40,21 +33,27 @@ internal sealed class WebSocketClient : StreamClient
     }
 
     /// <summary>The status code the server answered a refused upgrade with.</summary>
-    public static async Task<HttpStatusCode> RefusedStatusAsync(Uri uri, string? user)
+    public static async Task<HttpStatusCode> RefusedStatusAsync(Uri uri, string? user, string subProtocol = "cloudevents.json")
     {
-        using var socket = new ClientWebSocket();
-        socket.Options.AddSubProtocol("cloudevents.json");
+        using var socket = CreateSocket(user, subProtocol);
+        await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(uri, CancellationToken.None).WaitAsync(Timeout));
+        return socket.HttpStatusCode;
+    }
+
+    public void StartReading() => _reading.TrySetResult();
+
+    private static ClientWebSocket CreateSocket(string? user, string subProtocol = "cloudevents.json")
+    {
+        var socket = new ClientWebSocket();
+        socket.Options.AddSubProtocol(subProtocol);
         socket.Options.CollectHttpResponseDetails = true;
         if (user is not null)
         {
             socket.Options.SetRequestHeader(TestUsers.Header, user);
         }
 
-        await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(uri, CancellationToken.None).WaitAsync(Timeout));
-        return socket.HttpStatusCode;
+        return socket;
     }
-
-    public void StartReading() => _reading.TrySetResult();
 
     public async Task CloseAsync()
     {

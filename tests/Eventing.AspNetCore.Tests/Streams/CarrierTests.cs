@@ -68,14 +68,10 @@ public sealed class CarrierTests
         await using var server = await TestStreams.StartLocalAsync(stream);
 
         using var unknownType = await SseClient.GetAsync(server.Http($"/events/{stream}?types=orders.nope"), TestStreams.Alice);
-        using var socket = new System.Net.WebSockets.ClientWebSocket();
-        socket.Options.AddSubProtocol("mqtt");
-        socket.Options.SetRequestHeader(TestUsers.Header, TestStreams.Alice);
-        socket.Options.CollectHttpResponseDetails = true;
-        await Assert.ThrowsAsync<System.Net.WebSockets.WebSocketException>(() => socket.ConnectAsync(server.WebSocket("/events/" + stream), CancellationToken.None));
+        var foreignProtocol = await WebSocketClient.RefusedStatusAsync(server.WebSocket("/events/" + stream), TestStreams.Alice, subProtocol: "mqtt");
 
         Assert.Equal(HttpStatusCode.BadRequest, unknownType.StatusCode);
         Assert.Contains("aspnetcore.tests.order", await unknownType.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.BadRequest, socket.HttpStatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, foreignProtocol);
     }
 }
