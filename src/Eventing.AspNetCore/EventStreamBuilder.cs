@@ -52,7 +52,8 @@ public sealed class EventStreamBuilder
     /// <summary>
     /// Lets a connection see an event only when <paramref name="filter"/> says its user may. Every event type of the
     /// stream must be a <typeparamref name="TEvent"/> (checked at startup), so no event escapes the filter.
-    /// Several filters must all agree.
+    /// Several filters must all agree. A filter runs for every event and connection while the stream hands the event
+    /// out, so keep it to a cheap check of the event and the claims (no I/O); one that throws withholds the event.
     /// </summary>
     /// <example><c>.ForUser&lt;ITenantEvent&gt;((e, user) =&gt; e.TenantId == user.FindFirst("tenant")?.Value)</c></example>
     public EventStreamBuilder ForUser<TEvent>(Func<TEvent, ClaimsPrincipal, bool> filter)
