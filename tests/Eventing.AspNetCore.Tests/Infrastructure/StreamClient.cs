@@ -40,6 +40,20 @@ internal abstract class StreamClient : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Reads until every one of <paramref name="seqs"/> came; returns all events read. For events of several types,
+    /// whose relative order is not kept (each type has its own listener queue).
+    /// </summary>
+    public async Task<List<ReceivedEvent>> ReadUntilAllAsync(params int[] seqs)
+    {
+        var missing = new HashSet<int>(seqs);
+        return await ReadUntilAsync(e =>
+        {
+            missing.Remove(e.Seq);
+            return missing.Count == 0;
+        });
+    }
+
     public bool TryPeekAny() => _received.Reader.TryPeek(out _);
 
     public string EndReason { get; private set; } = "open";
