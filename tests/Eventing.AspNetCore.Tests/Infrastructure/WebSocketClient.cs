@@ -86,6 +86,12 @@ internal sealed class WebSocketClient : StreamClient
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     CloseStatus = result.CloseStatus;
+                    // Answer the close frame, as browsers do; the server otherwise waits out its CloseTimeout.
+                    if (_socket.State == WebSocketState.CloseReceived)
+                    {
+                        await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+                    }
+
                     End($"close frame {(int?)result.CloseStatus}");
                     return;
                 }
