@@ -50,3 +50,6 @@ export EVENTING_ACTIVEMQ_OPENWIRE_URI="tcp://127.0.0.1:${EVENTING_ACTIVEMQ_OPENW
 # PostgreSQL (Npgsql connection string) and Redis (StackExchange.Redis configuration string).
 export EVENTING_POSTGRES="Host=127.0.0.1;Port=${EVENTING_POSTGRES_PORT};Username=postgres;Database=eventing"
 export EVENTING_REDIS="127.0.0.1:${EVENTING_REDIS_PORT}"
+# Debian's chromium (eng/services.sh up installs it), which the browser tests launch through Playwright.
+: "${EVENTING_CHROMIUM:=/usr/bin/chromium}"
+export EVENTING_CHROMIUM

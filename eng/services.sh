@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every local service the Eventing tests need: RabbitMQ + ActiveMQ (eng/brokers.sh),
-# PostgreSQL (eng/postgres.sh) and Redis (eng/redis.sh). This is what .ci/run calls.
+# PostgreSQL (eng/postgres.sh) and Redis (eng/redis.sh), plus Debian's chromium for the browser tests
+# (installed only; Playwright starts it per test). This is what .ci/run calls.
 #
 # Usage: eng/services.sh up | down | status
 #   up      on a fresh machine: one `apt-get update` and ONE `apt-get install` of everything
@@ -49,7 +50,7 @@ case ${1:-} in
   up)
     t0=$(now_ms)
     # All missing packages of all services in one apt-get call (a fresh machine has none).
-    ensure_packages base rabbitmq activemq python postgres redis
+    ensure_packages base rabbitmq activemq python postgres redis browser
     run_all up || die "some services did not start (see above)"
     log "all services up in $(elapsed "$t0")"
     ;;

@@ -226,6 +226,8 @@ packages_for() {
       python) echo python3-pika python3-stomp python3-qpid-proton ;;
       postgres) echo postgresql ;;
       redis) echo redis-server ;;
+      # Headless browser for Eventing.AspNetCore's page tests (Playwright drives it; it cannot download its own).
+      browser) echo chromium ;;
       *) die "unknown package set $what" ;;
     esac
   done
