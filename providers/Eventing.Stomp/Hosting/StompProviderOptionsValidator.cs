@@ -1,3 +1,4 @@
+using Eventing.Providers;
 using Microsoft.Extensions.Options;
 
 namespace Eventing.Stomp.Hosting;
@@ -17,9 +18,21 @@ internal sealed class StompProviderOptionsValidator : IValidateOptions<StompProv
         if (options.Uri is null || !options.Uri.IsAbsoluteUri ||
             options.Uri.Scheme is not ("stomp" or "stomp+ssl" or "stomp+tls") || string.IsNullOrEmpty(options.Uri.Host))
         {
-            failures.Add($"StompProviderOptions.Uri is '{StompEndpoint.Mask(options.Uri)}'; it must be an absolute stomp://host:port or stomp+ssl://host:port URI, e.g. stomp://admin:admin@127.0.0.1:61613.");
+            failures.Add($"StompProviderOptions.Uri is '{StompEndpoint.Describe(options.Uri)}'; it must be an absolute stomp://host:port or stomp+ssl://host:port URI, e.g. stomp://admin:admin@127.0.0.1:61613.");
+        }
+        else
+        {
+            // CONNECT is the one frame STOMP 1.2 writes unescaped: a CR, LF or NUL decoded from the URI would end
+            // the header and inject others (or end the frame). The value itself is never shown: it may be a secret.
+            NoControlCharacters(failures, BrokerEndpoint.UserFrom(options.Uri), "the user name of StompProviderOptions.Uri");
+            NoControlCharacters(failures, BrokerEndpoint.PasswordFrom(options.Uri), "the password of StompProviderOptions.Uri");
+            if (options.Host is null)
+            {
+                NoControlCharacters(failures, new StompEndpoint(options).VirtualHost, "the virtual host (path) of StompProviderOptions.Uri");
+            }
         }
 
+        NoControlCharacters(failures, options.Host, "StompProviderOptions.Host");
         if (!Enum.IsDefined(options.Topology))
         {
             failures.Add($"StompProviderOptions.Topology is {options.Topology}; allowed: Auto, ActiveMq, RabbitMq, Artemis.");
@@ -59,6 +72,14 @@ internal sealed class StompProviderOptionsValidator : IValidateOptions<StompProv
         }
 
         return failures;
+    }
+
+    private static void NoControlCharacters(List<string> failures, string? value, string what)
+    {
+        if (value is not null && value.AsSpan().IndexOfAnyInRange('\0', '\u001f') is var at and >= 0)
+        {
+            failures.Add($"{what} contains the control character U+{(int)value[at]:X4} (after percent-decoding); CR, LF, NUL and other control characters cannot be sent in a STOMP CONNECT frame. Remove it from the URI.");
+        }
     }
 
     private static void Positive(List<string> failures, TimeSpan value, string name)

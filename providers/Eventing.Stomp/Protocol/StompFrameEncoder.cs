@@ -11,6 +11,7 @@ namespace Eventing.Stomp.Protocol;
 internal static class StompFrameEncoder
 {
     private static readonly SearchValues<char> Escapable = SearchValues.Create("\r\n:\\");
+    private static readonly SearchValues<char> Unescapable = SearchValues.Create("\r\n\0");
 
     public static void WriteCommand(IBufferWriter<byte> writer, string command)
     {
@@ -19,8 +20,15 @@ internal static class StompFrameEncoder
     }
 
     /// <summary>Writes one header line; <paramref name="escape"/> is false only for CONNECT and CONNECTED.</summary>
+    /// <exception cref="ArgumentException">An unescaped header holds CR, LF or NUL, which would inject headers.</exception>
     public static void WriteHeader(IBufferWriter<byte> writer, string name, string value, bool escape = true)
     {
+        if (!escape && (name.AsSpan().IndexOfAny(Unescapable) >= 0 || value.AsSpan().IndexOfAny(Unescapable) >= 0))
+        {
+            // The options validator rejects these at start; this keeps any other caller from injecting headers.
+            throw new ArgumentException($"The unescaped STOMP header '{name}' holds CR, LF or NUL (the value is not shown).", nameof(value));
+        }
+
         WriteText(writer, name, escape);
         WriteByte(writer, (byte)':');
         WriteText(writer, value, escape);

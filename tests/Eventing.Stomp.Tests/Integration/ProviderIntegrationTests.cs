@@ -47,6 +47,10 @@ public class ProviderIntegrationTests
         var exception = await Assert.ThrowsAsync<BrokerUnreachableException>(() => provider.StartAsync(CancellationToken.None));
         Assert.Contains("127.0.0.1:1", exception.Message, StringComparison.Ordinal);
         Assert.Contains("connection refused", exception.Message, StringComparison.Ordinal);
+
+        // A NuGet user has no development scripts: the message says what to check on their own broker.
+        Assert.DoesNotContain("eng/", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("127.0.0.1:1, and that", exception.Message, StringComparison.Ordinal);
     }
 
     [Theory]
