@@ -4,15 +4,19 @@ using Microsoft.Extensions.Options;
 namespace Eventing.Stomp.Hosting;
 
 /// <summary>Checks <see cref="StompProviderOptions"/> at start, naming the option and the allowed values.</summary>
-internal sealed class StompProviderOptionsValidator : IValidateOptions<StompProviderOptions>
+internal sealed class StompProviderOptionsValidator(IOptions<EventingOptions> eventing) : IValidateOptions<StompProviderOptions>
 {
+    /// <summary>Room for the headers of a frame whose body is as large as the core accepts.</summary>
+    public const int HeaderAllowanceBytes = 64 * 1024;
+
     public ValidateOptionsResult Validate(string? name, StompProviderOptions options)
     {
-        var failures = Check(options);
+        var failures = Check(options, eventing.Value.MaxEnvelopeBytes);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    public static List<string> Check(StompProviderOptions options)
+    /// <summary>Every problem of <paramref name="options"/>; with <paramref name="maxEnvelopeBytes"/>, also whether the frame limit fits it.</summary>
+    public static List<string> Check(StompProviderOptions options, int? maxEnvelopeBytes = null)
     {
         var failures = new List<string>();
         if (options.Uri is null || !options.Uri.IsAbsoluteUri ||
@@ -59,6 +63,13 @@ internal sealed class StompProviderOptionsValidator : IValidateOptions<StompProv
         if (options.MaxFrameBytes < 4096)
         {
             failures.Add($"StompProviderOptions.MaxFrameBytes is {options.MaxFrameBytes}; it must be at least 4096.");
+        }
+
+        // The frame limit decides what the client can read at all; MaxEnvelopeBytes what the core accepts. A frame
+        // limit below the envelope limit would turn envelopes the core accepts into dropped bodies.
+        if (maxEnvelopeBytes is { } envelopeLimit && options.MaxFrameBytes >= 4096 && options.MaxFrameBytes - (long)HeaderAllowanceBytes < envelopeLimit)
+        {
+            failures.Add($"StompProviderOptions.MaxFrameBytes is {options.MaxFrameBytes}; it must be at least EventingOptions.MaxEnvelopeBytes ({envelopeLimit}) + {HeaderAllowanceBytes} bytes for headers, or envelopes the core accepts could not be read. Raise MaxFrameBytes or lower MaxEnvelopeBytes.");
         }
 
         if (options.MaxHeaderCount < 16)

@@ -35,6 +35,35 @@ internal static class StompFrameEncoder
         WriteByte(writer, (byte)'\n');
     }
 
+    /// <summary>
+    /// The bytes of the header line <c>name:value</c> once UTF-8 encoded and escaped (without its LF): what a
+    /// broker's header line limit is checked against. Escaping doubles every CR, LF, colon and backslash.
+    /// </summary>
+    public static int EncodedLineLength(string name, string value)
+    {
+        return Length(name) + 1 + Length(value);
+
+        static int Length(string text)
+        {
+            var length = Encoding.UTF8.GetByteCount(text);
+            var rest = text.AsSpan();
+            for (var at = rest.IndexOfAny(Escapable); at >= 0; at = rest.IndexOfAny(Escapable))
+            {
+                length++;
+                rest = rest[(at + 1)..];
+            }
+
+            return length;
+        }
+    }
+
+    /// <summary>
+    /// True when <c>name:value</c> surely fits <paramref name="maxLineBytes"/> without counting: a UTF-16 char is at
+    /// most 3 UTF-8 bytes, and an escaped char is 2.
+    /// </summary>
+    public static bool SurelyFits(string name, string value, int maxLineBytes) =>
+        (name.Length + 1L + value.Length) * 3 <= maxLineBytes;
+
     public static void WriteHeader(IBufferWriter<byte> writer, string name, long value)
     {
         WriteAscii(writer, name);
