@@ -47,11 +47,12 @@ internal sealed class StompFrameDecoder
 
     private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> InternedLookup = Interned.GetAlternateLookup<ReadOnlySpan<char>>();
 
-    // Headers kept on a MESSAGE past MaxHeaderCount: what delimiting, settling and naming the message need.
+    // Headers kept on a MESSAGE past MaxHeaderCount: what delimiting, settling and naming the message (in its
+    // dead letter) need. Brokers do not keep the producer's header order.
     private static readonly string[] Essential =
     [
         StompHeaders.ContentLength, StompHeaders.Ack, StompHeaders.Subscription, StompHeaders.MessageId,
-        StompHeaders.Destination, StompHeaders.Redelivered, StompHeaders.ContentType,
+        StompHeaders.Destination, StompHeaders.Redelivered, StompHeaders.ContentType, "ce_id", "ce_type",
     ];
 
     private readonly StompLimits _limits;
