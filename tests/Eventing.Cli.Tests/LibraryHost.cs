@@ -14,6 +14,7 @@ internal sealed class LibraryHost : IAsyncDisposable
     private readonly List<IHostedService> _hosted;
     private readonly MeterListener _meters = new();
     private readonly TaskCompletionSource _deadLettered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly System.Threading.Channels.Channel<long> _deadLetters = System.Threading.Channels.Channel.CreateUnbounded<long>();
 
     private LibraryHost(ServiceProvider services)
     {
@@ -29,13 +30,26 @@ internal sealed class LibraryHost : IAsyncDisposable
                 listener.EnableMeasurementEvents(instrument);
             }
         };
-        _meters.SetMeasurementEventCallback<long>((_, _, _, _) => _deadLettered.TrySetResult());
+        _meters.SetMeasurementEventCallback<long>((_, value, _, _) =>
+        {
+            _deadLettered.TrySetResult();
+            _deadLetters.Writer.TryWrite(value);
+        });
         _meters.Start();
     }
 
     public IEventManager Events => _services.GetRequiredService<IEventManager>();
 
     public Task DeadLettered => _deadLettered.Task;
+
+    /// <summary>Waits until <paramref name="count"/> more dead letters were confirmed than had been awaited before.</summary>
+    public async Task DeadLetteredAsync(int count, TimeSpan timeout)
+    {
+        for (var seen = 0L; seen < count;)
+        {
+            seen += await _deadLetters.Reader.ReadAsync().AsTask().WaitAsync(timeout);
+        }
+    }
 
     public static async Task<LibraryHost> StartAsync(Target target)
     {
