@@ -51,7 +51,8 @@ internal sealed class LibraryHost : IAsyncDisposable
         }
     }
 
-    public static async Task<LibraryHost> StartAsync(Target target)
+    /// <summary>Starts the library with <see cref="CliOrder"/> and whatever <paramref name="configure"/> adds (events of a test of its own).</summary>
+    public static async Task<LibraryHost> StartAsync(Target target, Action<EventingBuilder>? configure = null)
     {
         var uri = new Uri(await target.UriAsync());
         var services = new ServiceCollection();
@@ -59,6 +60,7 @@ internal sealed class LibraryHost : IAsyncDisposable
         {
             events.AddEvent<CliOrder>();
             events.Configure(options => options.DefaultRetry = new RetryPolicy(1, TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(10)));
+            configure?.Invoke(events);
             target.Configure(events, uri);
         });
         var host = new LibraryHost(services.BuildServiceProvider());
