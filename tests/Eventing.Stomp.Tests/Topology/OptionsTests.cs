@@ -103,4 +103,23 @@ public class OptionsTests
         using var frame = new Eventing.Stomp.Protocol.FrameBuffer();
         Assert.Throws<ArgumentException>(() => Eventing.Stomp.Protocol.StompFrameEncoder.WriteHeader(frame, "passcode", "x\nlogin:root", escape: false));
     }
+
+    [Fact]
+    public async Task A_frame_limit_below_the_envelope_limit_fails_start_naming_both_options()
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddEventing(events => events
+            .Configure(o => o.MaxEnvelopeBytes = 32 * 1024 * 1024)
+            .UseStomp(stomp => stomp.MaxFrameBytes = 16 * 1024 * 1024));
+        using var host = builder.Build();
+        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains("StompProviderOptions.MaxFrameBytes is 16777216", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("EventingOptions.MaxEnvelopeBytes (33554432)", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_default_frame_limit_fits_the_default_envelope_limit()
+    {
+        Assert.Empty(StompProviderOptionsValidator.Check(new StompProviderOptions(), new EventingOptions().MaxEnvelopeBytes));
+    }
 }
