@@ -109,4 +109,29 @@ public sealed class WireTextTests
         Assert.Equal(good, lines[1].GetProperty("id").GetString());
         Assert.Equal(2, lines[1].GetProperty("data").GetProperty("orderId").GetInt32());
     }
+
+    // The STOMP provider (on RabbitMQ, where RabbitMQ.Client can put the raw structured body on the queue). The
+    // other providers map structured dead letters on their own.
+    [Fact]
+    public async Task Dead_letters_list_shows_the_reason_of_a_structured_envelope_the_stomp_provider_dead_lettered()
+    {
+        var target = Target.StompRabbitMq;
+        var flags = await target.FlagsAsync();
+        await using var library = await LibraryHost.StartAsync(target, events => events.AddEvent<WireOrder>());
+        var listenerName = "structured" + Guid.NewGuid().ToString("N")[..10];
+        var queue = "cli.tests.wiretext::" + listenerName;
+        await using (await library.Events.SubscribeAsync<WireOrder>(listenerName, (_, _, _) => ValueTask.CompletedTask))
+        {
+            await RawPublisher.PublishToQueueAsync(queue, "application/cloudevents+json",
+                """{"specversion":"1.0","id":"s-1","type":"cli.tests.wiretext","source":"/tests/raw","data_base64":5}""", new Dictionary<string, object?>());
+            await library.DeadLetteredAsync(1, Wait);
+
+            var list = await CliProcess.RunAsync(["dead-letters", "list", .. flags, "--queue", queue, "--wait", "3"]);
+            Assert.True(list.ExitCode == 0, list.ToString());
+            var row = Assert.Single(list.StdoutLines).Split('\t');
+            Assert.Equal("malformed", row[3]);
+            Assert.Equal("0", row[4]);
+            Assert.NotEqual(": ", row[5]);
+        }
+    }
 }
