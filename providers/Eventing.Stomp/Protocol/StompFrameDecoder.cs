@@ -19,12 +19,12 @@ namespace Eventing.Stomp.Protocol;
 /// connection stays up. Throwing would drop the connection, the broker would redeliver the message, and the cycle
 /// would repeat forever. A body over the limit is skipped as it arrives, never buffered: the only state this
 /// decoder keeps between calls is how much of such a body is still to be skipped.
-/// </remarks>
-/// <remarks>
+/// <para>
 /// Headers are read line by line and the body by <c>content-length</c> when present (so it may hold NUL),
 /// otherwise up to the first NUL. A header whose name or value is not valid UTF-8 or contains NUL is dropped and
 /// reported in <see cref="StompFrame.DroppedHeaders"/> instead of failing the frame: RabbitMQ 3.10 forwards
 /// AMQP 1.0 messages with binary <c>x-amqp-1.0-*</c> headers, and those messages must still be delivered.
+/// </para>
 /// </remarks>
 internal sealed class StompFrameDecoder
 {
