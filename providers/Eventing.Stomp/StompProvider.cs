@@ -24,10 +24,13 @@ internal sealed class StompProvider : IProvider
     private readonly ConcurrentDictionary<string, string> _destinations = new(StringComparer.Ordinal);
     private StompTopology? _topology;
 
-    public StompProvider(StompProviderOptions options, ILoggerFactory? loggerFactory = null)
+    /// <param name="options">The provider's settings.</param>
+    /// <param name="loggerFactory">For the provider's logs.</param>
+    /// <param name="maxEnvelopeBytes">The core's <see cref="EventingOptions.MaxEnvelopeBytes"/>, which the frame limit must fit.</param>
+    public StompProvider(StompProviderOptions options, ILoggerFactory? loggerFactory = null, int? maxEnvelopeBytes = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var failures = StompProviderOptionsValidator.Check(options);
+        var failures = StompProviderOptionsValidator.Check(options, maxEnvelopeBytes);
         if (failures.Count > 0)
         {
             throw new ArgumentException(string.Join(" ", failures), nameof(options));

@@ -55,13 +55,23 @@ public sealed class StompProviderOptions
     /// <summary>The longest delay between reconnect attempts. Default 30 s.</summary>
     public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>The largest frame the client accepts (headers and body). Default 16 MiB.</summary>
+    /// <summary>
+    /// The largest frame the client reads (headers and body). A MESSAGE with a larger body is dead-lettered as
+    /// <c>too-large</c> without its body, which is skipped as it arrives. Must be at least
+    /// <see cref="EventingOptions.MaxEnvelopeBytes"/> + 64 KiB. Default 16 MiB.
+    /// </summary>
     public int MaxFrameBytes { get; set; } = 16 * 1024 * 1024;
 
-    /// <summary>The most headers the client accepts in one frame. Default 256.</summary>
+    /// <summary>
+    /// The most headers the client reads in one frame; a MESSAGE with more is dead-lettered as <c>too-large</c>.
+    /// Default 256.
+    /// </summary>
     public int MaxHeaderCount { get; set; } = 256;
 
-    /// <summary>The longest header line the client accepts. Default 256 KiB.</summary>
+    /// <summary>
+    /// The longest header line the client reads; a MESSAGE with a longer one is dead-lettered as <c>too-large</c>.
+    /// Default 256 KiB.
+    /// </summary>
     public int MaxHeaderLineBytes { get; set; } = 256 * 1024;
 
     /// <summary>

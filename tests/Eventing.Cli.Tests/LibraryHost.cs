@@ -14,6 +14,7 @@ internal sealed class LibraryHost : IAsyncDisposable
     private readonly List<IHostedService> _hosted;
     private readonly MeterListener _meters = new();
     private readonly TaskCompletionSource _deadLettered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly System.Threading.Channels.Channel<long> _deadLetters = System.Threading.Channels.Channel.CreateUnbounded<long>();
 
     private LibraryHost(ServiceProvider services)
     {
@@ -29,7 +30,11 @@ internal sealed class LibraryHost : IAsyncDisposable
                 listener.EnableMeasurementEvents(instrument);
             }
         };
-        _meters.SetMeasurementEventCallback<long>((_, _, _, _) => _deadLettered.TrySetResult());
+        _meters.SetMeasurementEventCallback<long>((_, value, _, _) =>
+        {
+            _deadLettered.TrySetResult();
+            _deadLetters.Writer.TryWrite(value);
+        });
         _meters.Start();
     }
 
@@ -37,7 +42,17 @@ internal sealed class LibraryHost : IAsyncDisposable
 
     public Task DeadLettered => _deadLettered.Task;
 
-    public static async Task<LibraryHost> StartAsync(Target target)
+    /// <summary>Waits until <paramref name="count"/> more dead letters were confirmed than had been awaited before.</summary>
+    public async Task DeadLetteredAsync(int count, TimeSpan timeout)
+    {
+        for (var seen = 0L; seen < count;)
+        {
+            seen += await _deadLetters.Reader.ReadAsync().AsTask().WaitAsync(timeout);
+        }
+    }
+
+    /// <summary>Starts the library with <see cref="CliOrder"/> and whatever <paramref name="configure"/> adds (events of a test of its own).</summary>
+    public static async Task<LibraryHost> StartAsync(Target target, Action<EventingBuilder>? configure = null)
     {
         var uri = new Uri(await target.UriAsync());
         var services = new ServiceCollection();
@@ -45,6 +60,7 @@ internal sealed class LibraryHost : IAsyncDisposable
         {
             events.AddEvent<CliOrder>();
             events.Configure(options => options.DefaultRetry = new RetryPolicy(1, TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(10)));
+            configure?.Invoke(events);
             target.Configure(events, uri);
         });
         var host = new LibraryHost(services.BuildServiceProvider());

@@ -1,4 +1,5 @@
 using System.Net.Security;
+using Eventing.Providers;
 using Eventing.Stomp.Protocol;
 
 namespace Eventing.Stomp;
@@ -6,23 +7,19 @@ namespace Eventing.Stomp;
 /// <summary>Where and how to connect, resolved once from <see cref="StompProviderOptions"/>.</summary>
 internal sealed class StompEndpoint
 {
+    public const int DefaultPort = 61613;
+
     public StompEndpoint(StompProviderOptions options)
     {
         var uri = options.Uri;
         HostName = uri.Host;
         UseTls = uri.Scheme is "stomp+ssl" or "stomp+tls";
-        Port = uri.IsDefaultPort || uri.Port <= 0 ? 61613 : uri.Port;
-        var userInfo = uri.UserInfo;
-        if (userInfo.Length > 0)
-        {
-            var colon = userInfo.IndexOf(':', StringComparison.Ordinal);
-            Login = Uri.UnescapeDataString(colon < 0 ? userInfo : userInfo[..colon]);
-            Passcode = colon < 0 ? null : Uri.UnescapeDataString(userInfo[(colon + 1)..]);
-        }
-
+        Port = uri.IsDefaultPort || uri.Port <= 0 ? DefaultPort : uri.Port;
+        Login = BrokerEndpoint.UserFrom(uri);
+        Passcode = BrokerEndpoint.PasswordFrom(uri);
         var path = uri.AbsolutePath.Length > 1 ? Uri.UnescapeDataString(uri.AbsolutePath[1..]) : null;
         VirtualHost = options.Host ?? (string.IsNullOrEmpty(path) ? "/" : path);
-        Display = Mask(uri);
+        Display = Describe(uri);
         Tls = options.Tls;
         ConnectTimeout = options.ConnectTimeout;
         HeartBeat = options.HeartBeat;
@@ -54,21 +51,14 @@ internal sealed class StompEndpoint
 
     public override string ToString() => Display;
 
-    /// <summary>Formats a URI for humans without its password.</summary>
-    public static string Mask(Uri? uri)
-    {
-        if (uri is null)
-        {
-            return "(null)";
-        }
-
-        if (!uri.IsAbsoluteUri || uri.UserInfo.Length == 0)
-        {
-            return uri.ToString();
-        }
-
-        var colon = uri.UserInfo.IndexOf(':', StringComparison.Ordinal);
-        var user = colon < 0 ? uri.UserInfo : uri.UserInfo[..colon] + ":***";
-        return new UriBuilder(uri) { UserName = null, Password = null }.Uri.ToString().Replace("://", "://" + user + "@", StringComparison.Ordinal);
-    }
+    /// <summary>
+    /// Formats a URI for humans without its password. A URI that is not an absolute <c>scheme://host</c> URI is not
+    /// shown at all: without <c>scheme://</c>, <c>user:password@host</c> parses as scheme <c>user</c> and the
+    /// password would be printed as if it were the path.
+    /// </summary>
+    public static string Describe(Uri? uri) =>
+        uri is null ? "(null)"
+        : !uri.IsAbsoluteUri || string.IsNullOrEmpty(uri.Host) || !uri.OriginalString.Contains("://", StringComparison.Ordinal)
+            ? "(not shown: not a scheme://host URI, and it may hold a password)"
+            : BrokerEndpoint.Describe(uri, null, DefaultPort, includePath: true);
 }

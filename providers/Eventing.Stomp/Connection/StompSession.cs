@@ -114,9 +114,13 @@ internal sealed class StompSession : IAsyncDisposable
         };
         return new BrokerUnreachableException(
             endpoint.Display,
-            $"Could not connect to the STOMP broker at {endpoint} ({reason}). Is the broker running? `eng/brokers.sh status` shows the test brokers.",
+            $"Could not connect to the STOMP broker at {endpoint} ({reason}). {CheckBroker(endpoint)}",
             exception);
     }
+
+    // What a user can check on their own broker; never a pointer at this repository's development scripts.
+    private static string CheckBroker(StompEndpoint endpoint) =>
+        $"Check that the broker is running, that its STOMP listener (ActiveMQ transportConnector stomp, RabbitMQ plugin rabbitmq_stomp) accepts connections on {endpoint.HostName}:{endpoint.Port}, and that a firewall or TLS setting (stomp+ssl://) does not block it.";
 
     private async Task<StompConnection> ConnectOnceAsync(CancellationToken cancellationToken)
     {
@@ -179,7 +183,7 @@ internal sealed class StompSession : IAsyncDisposable
             {
                 throw new BrokerUnreachableException(
                     _endpoint.Display,
-                    $"The STOMP broker at {_endpoint} has been unreachable for {wait.TotalSeconds:0.#} s (StompProviderOptions.SendTimeout); the provider keeps reconnecting. Is the broker running? `eng/brokers.sh status` shows the test brokers.",
+                    $"The STOMP broker at {_endpoint} has been unreachable for {wait.TotalSeconds:0.#} s (StompProviderOptions.SendTimeout); the provider keeps reconnecting. {CheckBroker(_endpoint)}",
                     exception);
             }
 

@@ -30,6 +30,7 @@ public static class StompEventingBuilderExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StompProviderOptions>, StompProviderOptionsValidator>());
         return builder.UseProvider(services => new StompProvider(
             services.GetRequiredService<IOptions<StompProviderOptions>>().Value,
-            services.GetRequiredService<ILoggerFactory>()));
+            services.GetRequiredService<ILoggerFactory>(),
+            services.GetRequiredService<IOptions<EventingOptions>>().Value.MaxEnvelopeBytes));
     }
 }

@@ -21,6 +21,15 @@ internal sealed class StompDelivery : Delivery
         _nackRequeues = nackRequeues;
     }
 
+    /// <summary>A MESSAGE that could not be read whole (<paramref name="decodeFailure"/>); the core dead-letters it.</summary>
+    public StompDelivery(Envelope partial, Exception decodeFailure, StompConnection connection, string ackId, bool nackRequeues)
+        : base(partial, decodeFailure)
+    {
+        _connection = connection;
+        _ackId = ackId;
+        _nackRequeues = nackRequeues;
+    }
+
     public override ValueTask AckAsync(CancellationToken cancellationToken)
     {
         Settle(StompCommands.Ack);

@@ -12,46 +12,65 @@ namespace Eventing.Stomp.Messages;
 /// </summary>
 internal static class StompEnvelopes
 {
-    /// <summary>Encodes a SEND frame; <paramref name="receipt"/> is 0 for none.</summary>
+    /// <summary>
+    /// Encodes a SEND frame; <paramref name="receipt"/> is 0 for none. A structured-mode envelope carries its
+    /// attributes in the body, and its extension headers (<see cref="Envelope.Headers"/>: the failure headers of a
+    /// dead letter, the correlation id) as <c>ce_</c> headers beside it, so they are never lost.
+    /// </summary>
+    /// <exception cref="InvalidHeaderException">A header line would be longer than brokers accept once escaped.</exception>
     public static FrameBuffer EncodeSend(
         Envelope envelope, string destination, KeyValuePair<string, string>[] extraHeaders, bool persistent, long receipt)
     {
         var frame = new FrameBuffer(envelope.Body.Length + 512);
-        StompFrameEncoder.WriteCommand(frame, StompCommands.Send);
-        StompFrameEncoder.WriteHeader(frame, StompHeaders.Destination, destination);
-        foreach (var header in extraHeaders)
+        try
         {
-            StompFrameEncoder.WriteHeader(frame, header.Key, header.Value);
-        }
-
-        if (receipt != 0)
-        {
-            StompFrameEncoder.WriteHeader(frame, StompHeaders.Receipt, receipt);
-        }
-
-        if (persistent)
-        {
-            StompFrameEncoder.WriteHeader(frame, StompHeaders.Persistent, "true");
-        }
-
-        StompFrameEncoder.WriteHeader(frame, StompHeaders.ContentType, envelope.DataContentType);
-        if (envelope.CorrelationId is { } correlation)
-        {
-            StompFrameEncoder.WriteHeader(frame, StompHeaders.CorrelationId, correlation);
-        }
-
-        // A structured-mode body already carries every attribute; headers beyond the content type would only
-        // duplicate it.
-        if (!envelope.IsStructured)
-        {
-            foreach (var attribute in envelope.GetAttributes())
+            StompFrameEncoder.WriteCommand(frame, StompCommands.Send);
+            StompFrameEncoder.WriteHeader(frame, StompHeaders.Destination, destination);
+            foreach (var header in extraHeaders)
             {
-                WriteAttribute(frame, attribute.Key, attribute.Value);
+                StompFrameEncoder.WriteHeader(frame, header.Key, header.Value);
             }
-        }
 
-        StompFrameEncoder.WriteBody(frame, envelope.Body.Span);
-        return frame;
+            if (receipt != 0)
+            {
+                StompFrameEncoder.WriteHeader(frame, StompHeaders.Receipt, receipt);
+            }
+
+            if (persistent)
+            {
+                StompFrameEncoder.WriteHeader(frame, StompHeaders.Persistent, "true");
+            }
+
+            WriteChecked(frame, StompHeaders.ContentType, envelope.DataContentType, CloudEventAttributes.DataContentType);
+            if (envelope.CorrelationId is { } correlation)
+            {
+                WriteChecked(frame, StompHeaders.CorrelationId, correlation, CloudEventAttributes.CorrelationId);
+            }
+
+            if (envelope.IsStructured)
+            {
+                // The required attributes are in the body; headers for them would only duplicate it.
+                foreach (var header in envelope.Headers)
+                {
+                    WriteAttribute(frame, header.Key, header.Value);
+                }
+            }
+            else
+            {
+                foreach (var attribute in envelope.GetAttributes())
+                {
+                    WriteAttribute(frame, attribute.Key, attribute.Value);
+                }
+            }
+
+            StompFrameEncoder.WriteBody(frame, envelope.Body.Span);
+            return frame;
+        }
+        catch
+        {
+            frame.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
@@ -136,6 +155,8 @@ internal static class StompEnvelopes
 
     private static void WriteAttribute(FrameBuffer writer, string attribute, string value)
     {
+        CheckLine(attribute, Prefix.Length + attribute.Length, value, attribute);
+
         // "ce_" + name without building the concatenated string per message.
         var span = writer.GetSpan(3);
         span[0] = (byte)'c';
@@ -143,5 +164,33 @@ internal static class StompEnvelopes
         span[2] = (byte)'_';
         writer.Advance(3);
         StompFrameEncoder.WriteHeader(writer, attribute, value);
+    }
+
+    private static void WriteChecked(FrameBuffer writer, string name, string value, string attribute)
+    {
+        CheckLine(name, name.Length, value, attribute);
+        StompFrameEncoder.WriteHeader(writer, name, value);
+    }
+
+    private const string Prefix = "ce_";
+
+    // The core bounds a header value at 8 KiB of UTF-8, but escaping doubles every ':' and '\': 8,192 colons are a
+    // 16 KiB line, which ActiveMQ answers by closing the connection that every other send shares. Refuse it
+    // here, naming the header, before a byte of the frame is queued.
+    private static void CheckLine(string name, int nameLength, string value, string attribute)
+    {
+        const int max = StompLimits.MaxSentHeaderLineBytes;
+        if (StompFrameEncoder.SurelyFits(name, value, max - (nameLength - name.Length)))
+        {
+            return;
+        }
+
+        var length = StompFrameEncoder.EncodedLineLength(name, value) + (nameLength - name.Length);
+        if (length > max)
+        {
+            throw new InvalidHeaderException(attribute,
+                $"on the STOMP wire it is a {length}-byte header line once ':', '\\', CR and LF are escaped (each doubles), " +
+                $"more than the {max} bytes STOMP brokers accept (ActiveMQ Classic closes the connection over a longer line); shorten the value");
+        }
     }
 }

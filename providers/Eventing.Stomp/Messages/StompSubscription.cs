@@ -129,9 +129,7 @@ internal sealed class StompSubscription : IProviderSubscription
                         continue;
                     }
 
-                    var envelope = StompEnvelopes.Read(inbound.Frame, _logger);
-                    var delivery = new StompDelivery(envelope, connection, ackId, _topology.NackRequeues);
-                    await _handler.HandleAsync(delivery, token).ConfigureAwait(false);
+                    await _handler.HandleAsync(ToDelivery(inbound.Frame, connection, ackId), token).ConfigureAwait(false);
                 }
             }
         }
@@ -139,6 +137,27 @@ internal sealed class StompSubscription : IProviderSubscription
         {
             // Stopped: what is still queued here goes back to the broker when the connection closes.
         }
+    }
+
+    // Never throws: a MESSAGE that cannot be read whole is still handed over, as poison, so it is dead-lettered
+    // with its reason and settled; throwing here would stop this loop and leave the message unsettled.
+    private StompDelivery ToDelivery(StompFrame frame, StompConnection connection, string ackId)
+    {
+        Envelope envelope;
+        var failure = frame.Problem;
+        try
+        {
+            envelope = StompEnvelopes.Read(frame, _logger);
+        }
+        catch (Exception exception)
+        {
+            envelope = new Envelope(string.Empty, frame.Body);
+            failure ??= new MalformedEnvelopeException("the STOMP headers could not be mapped to an envelope: " + exception.Message, exception);
+        }
+
+        return failure is null
+            ? new StompDelivery(envelope, connection, ackId, _topology.NackRequeues)
+            : new StompDelivery(envelope, failure, connection, ackId, _topology.NackRequeues);
     }
 
     public override string ToString() => $"{_listener.Queue} on {_spec.Destination}";

@@ -6,12 +6,14 @@ namespace Eventing.Stomp.Protocol;
 /// </summary>
 internal sealed class StompFrame
 {
-    public StompFrame(string command, List<KeyValuePair<string, string>> headers, ReadOnlyMemory<byte> body, List<string>? droppedHeaders = null)
+    public StompFrame(
+        string command, List<KeyValuePair<string, string>> headers, ReadOnlyMemory<byte> body, List<string>? droppedHeaders = null, Exception? problem = null)
     {
         Command = command;
         Headers = headers;
         Body = body;
         DroppedHeaders = droppedHeaders;
+        Problem = problem;
     }
 
     public string Command { get; }
@@ -26,6 +28,14 @@ internal sealed class StompFrame
     /// Null when nothing was dropped.
     /// </summary>
     public List<string>? DroppedHeaders { get; }
+
+    /// <summary>
+    /// Why this MESSAGE could not be read whole although it could be delimited: an <see cref="EnvelopeTooLargeException"/>
+    /// (too many headers, a header line or body over a limit; such a body is dropped, <see cref="Body"/> is empty) or
+    /// a <see cref="MalformedEnvelopeException"/> (a header line that breaks STOMP 1.2). Null for a sound frame.
+    /// The core dead-letters such a message; the connection stays up.
+    /// </summary>
+    public Exception? Problem { get; }
 
     /// <summary>The value of a header, or null.</summary>
     public string? this[string name]

@@ -11,6 +11,7 @@ namespace Eventing.Stomp.Protocol;
 internal static class StompFrameEncoder
 {
     private static readonly SearchValues<char> Escapable = SearchValues.Create("\r\n:\\");
+    private static readonly SearchValues<char> Unescapable = SearchValues.Create("\r\n\0");
 
     public static void WriteCommand(IBufferWriter<byte> writer, string command)
     {
@@ -19,13 +20,49 @@ internal static class StompFrameEncoder
     }
 
     /// <summary>Writes one header line; <paramref name="escape"/> is false only for CONNECT and CONNECTED.</summary>
+    /// <exception cref="ArgumentException">An unescaped header holds CR, LF or NUL, which would inject headers.</exception>
     public static void WriteHeader(IBufferWriter<byte> writer, string name, string value, bool escape = true)
     {
+        if (!escape && (name.AsSpan().IndexOfAny(Unescapable) >= 0 || value.AsSpan().IndexOfAny(Unescapable) >= 0))
+        {
+            // The options validator rejects these at start; this keeps any other caller from injecting headers.
+            throw new ArgumentException($"The unescaped STOMP header '{name}' holds CR, LF or NUL (the value is not shown).", nameof(value));
+        }
+
         WriteText(writer, name, escape);
         WriteByte(writer, (byte)':');
         WriteText(writer, value, escape);
         WriteByte(writer, (byte)'\n');
     }
+
+    /// <summary>
+    /// The bytes of the header line <c>name:value</c> once UTF-8 encoded and escaped (without its LF): what a
+    /// broker's header line limit is checked against. Escaping doubles every CR, LF, colon and backslash.
+    /// </summary>
+    public static int EncodedLineLength(string name, string value)
+    {
+        return Length(name) + 1 + Length(value);
+
+        static int Length(string text)
+        {
+            var length = Encoding.UTF8.GetByteCount(text);
+            var rest = text.AsSpan();
+            for (var at = rest.IndexOfAny(Escapable); at >= 0; at = rest.IndexOfAny(Escapable))
+            {
+                length++;
+                rest = rest[(at + 1)..];
+            }
+
+            return length;
+        }
+    }
+
+    /// <summary>
+    /// True when <c>name:value</c> surely fits <paramref name="maxLineBytes"/> without counting: a UTF-16 char is at
+    /// most 3 UTF-8 bytes, and an escaped char is 2.
+    /// </summary>
+    public static bool SurelyFits(string name, string value, int maxLineBytes) =>
+        (name.Length + 1L + value.Length) * 3 <= maxLineBytes;
 
     public static void WriteHeader(IBufferWriter<byte> writer, string name, long value)
     {

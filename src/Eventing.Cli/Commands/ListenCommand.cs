@@ -60,7 +60,7 @@ internal static class ListenCommand
             await using var owned = ProviderFactory.Create(settings);
             var provider = owned.Provider;
             await provider.StartAsync(ct).ConfigureAwait(false);
-            var printer = new PrintingHandler(wanted);
+            var printer = new PrintingHandler(wanted, descriptor.Queue);
             var subscription = await provider.SubscribeAsync(descriptor, printer, ct).ConfigureAwait(false);
             await using (subscription.ConfigureAwait(false))
             {
@@ -98,8 +98,11 @@ internal static class ListenCommand
         return command;
     }
 
-    /// <summary>Prints and acks each delivery; past <c>--count</c> it gives deliveries back unprinted.</summary>
-    private sealed class PrintingHandler(int? wanted) : IDeliveryHandler
+    /// <summary>
+    /// Prints and acks each delivery; past <c>--count</c> it gives deliveries back unprinted. One that cannot be
+    /// decoded is printed as undecodable, with the reason, and acked like any other: it never stops the listening.
+    /// </summary>
+    private sealed class PrintingHandler(int? wanted, string queue) : IDeliveryHandler
     {
         private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _received;
@@ -117,13 +120,38 @@ internal static class ListenCommand
             }
 
             // Printed before the ack: an envelope is never acked unseen (at worst it is printed twice).
-            Terminal.Line(CloudEventJson.Format(delivery.Envelope));
+            Terminal.Line(Print(delivery));
             await delivery.AckAsync(CancellationToken.None).ConfigureAwait(false);
             var received = Interlocked.Increment(ref _received);
             if (wanted is { } n && received >= n)
             {
                 _done.TrySetResult();
             }
+        }
+
+        private string Print(Delivery delivery)
+        {
+            var envelope = delivery.Envelope;
+            var problem = delivery.DecodeFailure?.Message;
+            if (problem is null)
+            {
+                try
+                {
+                    if (CloudEventJson.Normalize(envelope, out problem) is { } normalized)
+                    {
+                        return CloudEventJson.Format(normalized);
+                    }
+                }
+#pragma warning disable CA1031 // An envelope that cannot be shown is still shown as undecodable; the listening goes on.
+                catch (Exception exception)
+#pragma warning restore CA1031
+                {
+                    problem = exception.Message;
+                }
+            }
+
+            Terminal.Status($"envelope {envelope.Id} on {queue} could not be decoded ({problem}); printed with its body as data_base64 and acked");
+            return CloudEventJson.Undecodable(envelope, problem ?? "unknown");
         }
     }
 }

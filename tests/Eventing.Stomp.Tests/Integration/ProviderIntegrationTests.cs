@@ -47,6 +47,10 @@ public class ProviderIntegrationTests
         var exception = await Assert.ThrowsAsync<BrokerUnreachableException>(() => provider.StartAsync(CancellationToken.None));
         Assert.Contains("127.0.0.1:1", exception.Message, StringComparison.Ordinal);
         Assert.Contains("connection refused", exception.Message, StringComparison.Ordinal);
+
+        // A NuGet user has no development scripts: the message says what to check on their own broker.
+        Assert.DoesNotContain("eng/", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("127.0.0.1:1, and that", exception.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -256,5 +260,30 @@ public class ProviderIntegrationTests
         Assert.Equal(marker.Id, next.Envelope.Id);
         await next.AckAsync(CancellationToken.None);
 
+    }
+
+    [Theory]
+    [MemberData(nameof(Brokers))]
+    public async Task A_header_that_escaping_doubles_past_the_line_limit_is_refused_naming_it_and_the_shared_connection_stays_up(string broker)
+    {
+        var logs = new CapturingLoggerFactory();
+        var options = new StompProviderOptions { Uri = await TestBrokers.StompUriAsync(broker), SendTimeout = TimeSpan.FromSeconds(15) };
+        await using var provider = new StompProvider(options, logs);
+        await provider.StartAsync(CancellationToken.None);
+        var @event = new EventDescriptor(UniqueEvent("colons"), durable: true);
+        var collector = new Collector();
+        await using var subscription = await provider.SubscribeAsync(Listener(@event, "colons"), collector, CancellationToken.None);
+
+        var colons = NewEnvelope(@event.Name);
+        colons.Headers["colons"] = new string(':', 8192);
+        var exception = await Assert.ThrowsAsync<InvalidHeaderException>(() => provider.SendAsync(colons, @event, CancellationToken.None).AsTask());
+        Assert.Equal("colons", exception.Header);
+
+        var next = NewEnvelope(@event.Name);
+        await provider.SendAsync(next, @event, CancellationToken.None);
+        var delivery = await collector.NextAsync();
+        Assert.Equal(next.Id, delivery.Envelope.Id);
+        await delivery.AckAsync(CancellationToken.None);
+        Assert.DoesNotContain(logs.Warnings, warning => warning.Id.Id == 3001);
     }
 }

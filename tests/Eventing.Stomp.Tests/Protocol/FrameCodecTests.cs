@@ -156,10 +156,10 @@ public class FrameCodecTests
 
     [Theory]
     [InlineData("FOO\n\n\0", "Unknown STOMP command")]
-    [InlineData("MESSAGE\nnocolon\n\n\0", "has no ':'")]
-    [InlineData("MESSAGE\n:value\n\n\0", "empty name")]
-    [InlineData("MESSAGE\nkey:a\\tb\n\n\0", "undefined escape")]
-    [InlineData("MESSAGE\nkey:ab\\\n\n\0", "lone backslash")]
+    [InlineData("RECEIPT\nnocolon\n\n\0", "has no ':'")]
+    [InlineData("RECEIPT\n:value\n\n\0", "empty name")]
+    [InlineData("ERROR\nkey:a\\tb\n\n\0", "undefined escape")]
+    [InlineData("ERROR\nkey:ab\\\n\n\0", "lone backslash")]
     [InlineData("MESSAGE\ncontent-length:abc\n\n\0", "content-length")]
     [InlineData("MESSAGE\ncontent-length:-1\n\n\0", "content-length")]
     [InlineData("MESSAGE\ncontent-length:2\n\nabc\0", "not followed by NUL")]
@@ -172,20 +172,21 @@ public class FrameCodecTests
     }
 
     [Fact]
-    public void Limits_on_frame_size_header_count_and_line_length_are_enforced()
+    public void Limits_on_frame_size_header_count_and_line_length_are_enforced_on_the_brokers_own_frames()
     {
         var small = new StompFrameDecoder(new StompLimits(MaxFrameBytes: 4096, MaxHeaderCount: 16, MaxHeaderLineBytes: 1024));
 
-        var manyHeaders = new StringBuilder("MESSAGE\n");
+        var manyHeaders = new StringBuilder("ERROR\n");
         for (var i = 0; i < 17; i++)
         {
             manyHeaders.Append('h').Append(i).Append(":v\n");
         }
 
         AssertThrows(small, manyHeaders.Append("\n\0").ToString(), "more than 16 headers");
-        AssertThrows(small, "MESSAGE\nh:" + new string('x', 2000), "longer than 1024");
-        AssertThrows(small, "MESSAGE\ncontent-length:5000\n\n", "larger than 4096");
-        AssertThrows(small, "MESSAGE\n\n" + new string('x', 5000), "larger than 4096");
+        AssertThrows(small, "RECEIPT\nh:" + new string('x', 2000), "longer than 1024");
+        AssertThrows(small, "ERROR\ncontent-length:5000\n\n", "larger than 4096");
+        AssertThrows(small, "ERROR\n\n" + new string('x', 5000), "larger than 4096");
+        AssertThrows(small, "MESSAGE\nh:" + new string('x', 5000), "longer than");
         AssertThrows(small, new string('X', 2000), "longer than 1024");
     }
 

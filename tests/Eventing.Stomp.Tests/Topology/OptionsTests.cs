@@ -62,4 +62,64 @@ public class OptionsTests
             Assert.Contains(":***@", endpoint.Display, StringComparison.Ordinal);
         }
     }
+
+    [Theory]
+    [InlineData("admin:s3cr3t-pw@127.0.0.1:61613")]
+    [InlineData("stomp:admin:s3cr3t-pw@127.0.0.1:61613")]
+    [InlineData("admin:s3cr3t-pw@broker")]
+    public void A_uri_without_scheme_slashes_is_refused_without_showing_its_password(string text)
+    {
+        var uri = new Uri(text, UriKind.RelativeOrAbsolute);
+        var failures = string.Join("\n", StompProviderOptionsValidator.Check(new StompProviderOptions { Uri = uri }));
+        Assert.Contains("StompProviderOptions.Uri", failures, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cr3t-pw", failures, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("stomp://admin:pw%0Aevil%3Aheader@127.0.0.1:61613", "password")]
+    [InlineData("stomp://admin:pw%0D%0Ax@127.0.0.1:61613", "password")]
+    [InlineData("stomp://ad%00min:pw@127.0.0.1:61613", "user name")]
+    [InlineData("stomp://admin:pw@127.0.0.1:61613/vh%0Alogin%3Aroot", "virtual host")]
+    public void Control_characters_in_the_connect_credentials_are_refused_without_showing_them(string text, string part)
+    {
+        var failures = string.Join("\n", StompProviderOptionsValidator.Check(new StompProviderOptions { Uri = new Uri(text) }));
+        Assert.Contains(part, failures, StringComparison.Ordinal);
+        Assert.Contains("StompProviderOptions.Uri", failures, StringComparison.Ordinal);
+        Assert.DoesNotContain("evil", failures, StringComparison.Ordinal);
+        Assert.DoesNotContain("pw", failures, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => new StompProvider(new StompProviderOptions { Uri = new Uri(text) }));
+    }
+
+    [Fact]
+    public void A_control_character_in_the_host_option_is_refused()
+    {
+        var failures = StompProviderOptionsValidator.Check(new StompProviderOptions { Host = "/\nlogin:root" });
+        Assert.Contains(failures, failure => failure.StartsWith("StompProviderOptions.Host contains the control character U+000A", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_connect_frame_never_writes_an_unescaped_line_feed()
+    {
+        using var frame = new Eventing.Stomp.Protocol.FrameBuffer();
+        Assert.Throws<ArgumentException>(() => Eventing.Stomp.Protocol.StompFrameEncoder.WriteHeader(frame, "passcode", "x\nlogin:root", escape: false));
+    }
+
+    [Fact]
+    public async Task A_frame_limit_below_the_envelope_limit_fails_start_naming_both_options()
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddEventing(events => events
+            .Configure(o => o.MaxEnvelopeBytes = 32 * 1024 * 1024)
+            .UseStomp(stomp => stomp.MaxFrameBytes = 16 * 1024 * 1024));
+        using var host = builder.Build();
+        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains("StompProviderOptions.MaxFrameBytes is 16777216", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("EventingOptions.MaxEnvelopeBytes (33554432)", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_default_frame_limit_fits_the_default_envelope_limit()
+    {
+        Assert.Empty(StompProviderOptionsValidator.Check(new StompProviderOptions(), new EventingOptions().MaxEnvelopeBytes));
+    }
 }
