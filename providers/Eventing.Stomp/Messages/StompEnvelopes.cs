@@ -42,7 +42,10 @@ internal static class StompEnvelopes
             }
 
             WriteChecked(frame, StompHeaders.ContentType, envelope.DataContentType, CloudEventAttributes.DataContentType);
-            if (envelope.CorrelationId is { } correlation)
+            // RabbitMQ copies the native correlation-id into the AMQP 0-9-1 correlation_id, a short string of at most
+            // 255 bytes; a longer one makes RabbitMQ close every 0-9-1 reader of that queue (541 INTERNAL_ERROR). The
+            // value always travels as ce_correlationid too, so a long one goes only there.
+            if (envelope.CorrelationId is { } correlation && FitsShortString(correlation))
             {
                 WriteChecked(frame, StompHeaders.CorrelationId, correlation, CloudEventAttributes.CorrelationId);
             }
@@ -193,4 +196,9 @@ internal static class StompEnvelopes
                 $"more than the {max} bytes STOMP brokers accept (ActiveMQ Classic closes the connection over a longer line); shorten the value");
         }
     }
+
+    private const int MaxShortStringBytes = 255;
+
+    private static bool FitsShortString(string value) =>
+        value.Length <= MaxShortStringBytes / 3 || System.Text.Encoding.UTF8.GetByteCount(value) <= MaxShortStringBytes;
 }

@@ -12,6 +12,12 @@ public static class BrokerEndpoint
     public static string Describe(Uri uri, string? userName, int defaultPort, bool includePath)
     {
         ArgumentNullException.ThrowIfNull(uri);
+        if (!uri.IsAbsoluteUri || string.IsNullOrEmpty(uri.Host) || !uri.OriginalString.Contains("://", StringComparison.Ordinal))
+        {
+            // "guest:secret@host:5672/" parses as scheme "guest" with the password in the path: show none of it.
+            return NotShown;
+        }
+
         var builder = new StringBuilder(64);
         builder.Append(uri.Scheme).Append("://");
         var user = userName ?? UserFrom(uri);
@@ -29,6 +35,9 @@ public static class BrokerEndpoint
 
         return builder.ToString();
     }
+
+    /// <summary>What <see cref="Describe"/> shows for a URI that is not <c>scheme://host…</c>: it could hold a password anywhere.</summary>
+    public const string NotShown = "(a URI without scheme://host, not shown)";
 
     /// <summary>The unescaped user of the URI, or null.</summary>
     public static string? UserFrom(Uri uri)

@@ -44,6 +44,20 @@ public class StompEnvelopesTests
     }
 
     [Theory]
+    [InlineData(255, true)]
+    [InlineData(300, false)]
+    public void A_correlation_id_goes_into_the_native_header_only_when_an_amqp_short_string_holds_it(int length, bool native)
+    {
+        var envelope = new Envelope("orders.placed", "{}"u8.ToArray()) { CorrelationId = new string('c', length) };
+
+        var frame = AsMessage(StompEnvelopes.EncodeSend(envelope, "/queue/x", [], persistent: true, receipt: 0));
+
+        Assert.Equal(native ? envelope.CorrelationId : null, frame["correlation-id"]);
+        Assert.Equal(envelope.CorrelationId, frame["ce_correlationid"]);
+        Assert.Equal(envelope.CorrelationId, StompEnvelopes.Read(frame, NullLogger.Instance).CorrelationId);
+    }
+
+    [Theory]
     [InlineData(':')]
     [InlineData('\\')]
     [InlineData('\n')]
