@@ -1,0 +1,102 @@
+using Microsoft.Data.Sqlite;
+using Npgsql;
+using StackExchange.Redis;
+
+namespace Eventing.AspNetCore.Idempotency.Tests;
+
+/// <summary>One idempotency store of a test, with a table or key prefix of its own; removed afterwards.</summary>
+public sealed class TestStore : IAsyncDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("eventing-http-idem-").FullName;
+
+    private TestStore(string kind) => Kind = kind;
+
+    public string Kind { get; }
+
+    public string Table { get; } = "http_idem_" + Guid.NewGuid().ToString("N")[..12];
+
+    public string Prefix { get; } = "http-idem-test:" + Guid.NewGuid().ToString("N")[..12] + ":";
+
+    public string ConnectionString { get; private set; } = string.Empty;
+
+    /// <summary>A SQLite file of this test for the app's own data (orders, EF entities).</summary>
+    public string DataConnectionString => $"Data Source={Path.Combine(_directory, "data.db")}";
+
+    public static TheoryData<string> All => ["sqlite", "postgres", "redis"];
+
+    public static TheoryData<string> Sql => ["sqlite", "postgres"];
+
+    public static async Task<TestStore> CreateAsync(string kind)
+    {
+        var store = new TestStore(kind);
+        store.ConnectionString = kind switch
+        {
+            "sqlite" => $"Data Source={Path.Combine(store._directory, "idempotency.db")}",
+            "postgres" => await TestServices.PostgresAsync(),
+            "redis" => await RedisAsync(),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "sqlite, postgres or redis"),
+        };
+        return store;
+    }
+
+    public void Use(HttpIdempotencyBuilder idempotency)
+    {
+        _ = Kind switch
+        {
+            "sqlite" => idempotency.UseSqlite(ConnectionString, o => o.TableName = Table),
+            "postgres" => idempotency.UsePostgreSql(ConnectionString, o => o.TableName = Table),
+            _ => idempotency.UseRedis(ConnectionString, o => o.KeyPrefix = Prefix),
+        };
+    }
+
+    /// <summary>Completes when Redis expires one of this test's keys (keyspace notification), the signal of expiry tests.</summary>
+    public async Task<Task> ExpiryAsync(string pattern = "http:*")
+    {
+        var redis = await TestServices.RedisAsync();
+        var expired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var channel = RedisChannel.Pattern($"__keyspace@0__:{Prefix}{pattern}");
+        await redis.GetSubscriber().SubscribeAsync(channel, (_, message) =>
+        {
+            if (message == "expired")
+            {
+                expired.TrySetResult();
+            }
+        });
+        return expired.Task;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        switch (Kind)
+        {
+            case "postgres":
+                await using (var connection = new NpgsqlConnection(ConnectionString))
+                {
+                    await connection.OpenAsync();
+                    await using var command = connection.CreateCommand();
+                    command.CommandText = $"DROP TABLE IF EXISTS {Table}, {Table}_resources, {Table}_orders; DELETE FROM eventing_schema WHERE component IN ('http-idempotency:{Table}', 'outbox:{Table}_outbox'); DROP TABLE IF EXISTS {Table}_outbox;";
+                    await command.ExecuteNonQueryAsync();
+                }
+
+                break;
+            case "redis":
+                var redis = await TestServices.RedisAsync();
+                var server = redis.GetServer(redis.GetEndPoints()[0]);
+                await foreach (var key in server.KeysAsync(pattern: Prefix + "*"))
+                {
+                    await redis.GetDatabase().KeyDeleteAsync(key);
+                }
+
+                break;
+        }
+
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private static async Task<string> RedisAsync()
+    {
+        await TestServices.RedisAsync();
+        return TestServices.RedisConfiguration;
+    }
+}
