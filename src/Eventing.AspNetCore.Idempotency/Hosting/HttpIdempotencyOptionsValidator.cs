@@ -12,6 +12,11 @@ internal sealed class HttpIdempotencyOptionsValidator : IValidateOptions<HttpIde
         CheckHeader(failures, nameof(options.ReplayHeaderName), options.ReplayHeaderName, "Idempotent-Replayed");
         Positive(failures, nameof(options.Window), options.Window, "24 hours");
         Positive(failures, nameof(options.CleanupInterval), options.CleanupInterval, "5 minutes");
+        if (options.CleanupInterval > TimeSpan.FromDays(49))
+        {
+            // PeriodicTimer's limit (uint.MaxValue - 1 ms).
+            failures.Add($"HttpIdempotencyOptions.CleanupInterval is {options.CleanupInterval}; it must be at most 49 days (default 5 minutes).");
+        }
         if (options.ClaimLease < TimeSpan.FromMilliseconds(100))
         {
             failures.Add($"HttpIdempotencyOptions.ClaimLease is {options.ClaimLease}; it must be at least 100 ms and longer than the slowest request (default 1 minute).");

@@ -50,14 +50,14 @@ public sealed class TestStore : IAsyncDisposable
     }
 
     /// <summary>Completes when Redis expires one of this test's keys (keyspace notification), the signal of expiry tests.</summary>
-    public async Task<Task> ExpiryAsync(string pattern = "http:*")
+    public async Task<Task> ExpiryAsync(string keys = "http:")
     {
+        // The same notification setting ("Ex") as the listener idempotency tests, which share this Redis.
         var redis = await TestServices.RedisAsync();
         var expired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var channel = RedisChannel.Pattern($"__keyspace@0__:{Prefix}{pattern}");
-        await redis.GetSubscriber().SubscribeAsync(channel, (_, message) =>
+        await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal("__keyevent@0__:expired"), (_, key) =>
         {
-            if (message == "expired")
+            if (key.ToString().StartsWith(Prefix + keys, StringComparison.Ordinal))
             {
                 expired.TrySetResult();
             }
