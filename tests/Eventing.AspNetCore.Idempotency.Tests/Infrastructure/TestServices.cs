@@ -16,6 +16,9 @@ public static class TestServices
 
     public static Task<string> PostgresAsync() => Postgres.Value;
 
+    /// <summary>Whether a test of this run used PostgreSQL (for its own data, an outbox or the store).</summary>
+    public static bool PostgresUsed => Postgres.IsValueCreated;
+
     public static Task<ConnectionMultiplexer> RedisAsync() => Redis.Value;
 
     public static Task<Uri> RabbitMqAsync() => RabbitMq.Value;
