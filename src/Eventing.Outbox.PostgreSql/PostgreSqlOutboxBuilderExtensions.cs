@@ -37,7 +37,7 @@ public static class PostgreSqlOutboxBuilderExtensions
         AtomicRegistration.AddAtomicProcedures(outbox.Services, services =>
         {
             var database = services.GetRequiredService<PostgreSqlDatabase>();
-            return (isolation, cancellationToken) => PostgreSqlAtomicTransaction.BeginAsync(database, isolation, cancellationToken);
+            return async cancellationToken => await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         });
         return outbox.UseStore(services =>
             new PostgreSqlOutboxStore(

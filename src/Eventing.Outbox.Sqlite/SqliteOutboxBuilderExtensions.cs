@@ -18,7 +18,7 @@ public static class SqliteOutboxBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(outbox);
         var database = new SqliteDatabase(connectionString);
-        AtomicRegistration.AddAtomicProcedures(outbox.Services, _ => (isolation, cancellationToken) => SqliteAtomicTransaction.BeginAsync(database, isolation, cancellationToken));
+        AtomicRegistration.AddAtomicProcedures(outbox.Services, _ => async cancellationToken => await database.OpenAsync(cancellationToken).ConfigureAwait(false));
         return outbox.UseStore(services =>
             new SqliteOutboxStore(database, services.GetRequiredService<IOptions<OutboxOptions>>().Value.TableName));
     }

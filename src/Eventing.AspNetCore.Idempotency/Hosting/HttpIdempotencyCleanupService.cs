@@ -1,5 +1,6 @@
 using Eventing.AspNetCore.Idempotency.Diagnostics;
 using Eventing.AspNetCore.Idempotency.Storage;
+using Eventing.Idempotency.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,31 +14,15 @@ internal sealed class HttpIdempotencyCleanupService(
     TimeProvider timeProvider,
     ILogger<HttpIdempotencyCleanupService> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = options.Value.CleanupInterval;
-        using var timer = new PeriodicTimer(interval, timeProvider);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
-            {
-                try
-                {
-                    var purged = await store.PurgeExpiredAsync(stoppingToken).ConfigureAwait(false);
-                    if (purged > 0)
-                    {
-                        HttpIdempotencyLog.Purged(logger, purged);
-                    }
-                }
-                catch (Exception exception) when (exception is not OperationCanceledException)
-                {
-                    // A database that is down now is tried again next tick; requests keep working meanwhile.
-                    HttpIdempotencyLog.PurgeFailed(logger, exception, interval);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
+        return PurgeLoop.RunAsync(
+            store.PurgeExpiredAsync,
+            interval,
+            timeProvider,
+            purged => HttpIdempotencyLog.Purged(logger, purged),
+            exception => HttpIdempotencyLog.PurgeFailed(logger, exception, interval),
+            stoppingToken);
     }
 }

@@ -7,7 +7,7 @@ namespace Eventing.Outbox.Atomic;
 
 /// <summary>The <see cref="IAtomicProcedures"/> of an outbox store: one connection and transaction per attempt.</summary>
 internal sealed class AtomicProcedures(
-    BeginAtomicTransaction begin,
+    OpenAtomicConnection open,
     TransactionalOutbox outbox,
     IOptions<AtomicOptions> options,
     TimeProvider time,
@@ -42,10 +42,14 @@ internal sealed class AtomicProcedures(
         IsolationLevel isolation,
         CancellationToken cancellationToken)
     {
-        var transaction = await begin(isolation, cancellationToken).ConfigureAwait(false);
-        var connection = transaction.Connection;
+        var connection = await open(cancellationToken).ConfigureAwait(false);
+        DbTransaction? transaction = null;
         try
         {
+            // Microsoft.Data.Sqlite begins IMMEDIATE for every level but ReadUncommitted: a deferred transaction that
+            // reads, then writes after another writer committed, fails with SQLITE_BUSY_SNAPSHOT on every retry of its
+            // statement, while taking the write lock first makes the busy wait (and our retry past it) work.
+            transaction = await connection.BeginTransactionAsync(isolation, cancellationToken).ConfigureAwait(false);
             var result = await procedure(transaction, cancellationToken).ConfigureAwait(false);
 
             // Commits, then sends the events of this attempt; a conflict raised by the commit itself (PostgreSQL
@@ -57,12 +61,13 @@ internal sealed class AtomicProcedures(
         {
             // An attempt that did not commit rolls back on dispose; its recorded events must not leak into the next
             // transaction of a pooled connection that reuses the same transaction object.
-            outbox.Forget(transaction);
-            await transaction.DisposeAsync().ConfigureAwait(false);
-            if (connection is not null)
+            if (transaction is not null)
             {
-                await connection.DisposeAsync().ConfigureAwait(false);
+                outbox.Forget(transaction);
+                await transaction.DisposeAsync().ConfigureAwait(false);
             }
+
+            await connection.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

@@ -8,12 +8,12 @@ namespace Eventing.Outbox.Atomic;
 /// <summary>Registers <see cref="IAtomicProcedures"/> for the outbox's store; store packages call it from <c>UseXyz(...)</c>.</summary>
 internal static class AtomicRegistration
 {
-    public static void AddAtomicProcedures(IServiceCollection services, Func<IServiceProvider, BeginAtomicTransaction> begin)
+    public static void AddAtomicProcedures(IServiceCollection services, Func<IServiceProvider, OpenAtomicConnection> open)
     {
         AddAtomicOptions(services);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IAtomicProcedures>(provider => new AtomicProcedures(
-            begin(provider),
+            open(provider),
             provider.GetRequiredService<TransactionalOutbox>(),
             provider.GetRequiredService<IOptions<AtomicOptions>>(),
             provider.GetRequiredService<TimeProvider>(),

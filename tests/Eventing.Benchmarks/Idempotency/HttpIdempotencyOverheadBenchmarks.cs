@@ -43,9 +43,9 @@ public class HttpIdempotencyOverheadBenchmarks
     [Params("none", "sqlite", "postgresql", "redis")]
     public string Store { get; set; } = "";
 
-    private static string Postgres => Environment.GetEnvironmentVariable("EVENTING_POSTGRES") ?? "Host=127.0.0.1;Port=55432;Username=postgres;Database=eventing";
+    private static string Postgres => BenchStores.Postgres;
 
-    private static string Redis => Environment.GetEnvironmentVariable("EVENTING_REDIS") ?? "127.0.0.1:56379";
+    private static string Redis => BenchStores.Redis;
 
     [GlobalSetup]
     public async Task SetupAsync()
@@ -92,37 +92,7 @@ public class HttpIdempotencyOverheadBenchmarks
         _client.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
-        switch (Store)
-        {
-            case "sqlite":
-                SqliteConnection.ClearAllPools();
-                foreach (var suffix in new[] { "", "-wal", "-shm" })
-                {
-                    File.Delete(_sqliteFile + suffix);
-                }
-
-                break;
-            case "postgresql":
-                await using (var connection = new NpgsqlConnection(Postgres))
-                {
-                    await connection.OpenAsync();
-                    await using var command = new NpgsqlCommand($"DROP TABLE IF EXISTS {_table}, {_table}_resources; DELETE FROM eventing_schema WHERE component = 'http-idempotency:{_table}';", connection);
-                    await command.ExecuteNonQueryAsync();
-                }
-
-                break;
-            case "redis":
-                await using (var redis = await ConnectionMultiplexer.ConnectAsync(Redis))
-                {
-                    var server = redis.GetServer(redis.GetEndPoints()[0]);
-                    await foreach (var key in server.KeysAsync(pattern: _prefix + "*", pageSize: 1000))
-                    {
-                        await redis.GetDatabase().KeyDeleteAsync(key, CommandFlags.FireAndForget);
-                    }
-                }
-
-                break;
-        }
+        await BenchStores.RemoveAsync(Store, _sqliteFile, $"DROP TABLE IF EXISTS {_table}, {_table}_resources; DELETE FROM eventing_schema WHERE component = 'http-idempotency:{_table}';", _prefix);
     }
 
     /// <summary>One POST with a new idempotency key: it runs and its response is stored.</summary>

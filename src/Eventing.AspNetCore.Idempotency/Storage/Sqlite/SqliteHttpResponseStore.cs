@@ -1,3 +1,4 @@
+using Eventing.Idempotency.Storage;
 using Eventing.Outbox.Sqlite;
 using Microsoft.Data.Sqlite;
 

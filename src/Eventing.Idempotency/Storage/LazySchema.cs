@@ -1,4 +1,4 @@
-namespace Eventing.AspNetCore.Idempotency.Storage;
+namespace Eventing.Idempotency.Storage;
 
 /// <summary>
 /// Runs a store's schema step on first use and remembers success, so an app starts while its database is still
