@@ -10,7 +10,7 @@ internal sealed class AtomicOptionsValidator : IValidateOptions<AtomicOptions>
         var failures = new List<string>();
         if (options.MaxAttempts < 1)
         {
-            failures.Add($"AtomicOptions.MaxAttempts is {options.MaxAttempts}; it must be at least 1 (default 10).");
+            failures.Add($"AtomicOptions.MaxAttempts is {options.MaxAttempts}; it must be at least 1 (default 50).");
         }
 
         if (options.FirstRetryDelay < TimeSpan.Zero)

@@ -30,9 +30,10 @@ internal sealed class AtomicRetry(AtomicOptions options, TimeProvider time, ILog
 
     private TimeSpan Delay(int failedAttempt)
     {
-        // Exponential with full jitter: writers that collided once must not wake together and collide again.
+        // Exponential with full jitter (anywhere up to the ceiling): writers that collided once must not wake
+        // together and collide again, and under heavy contention this spreads them out best (fewest total attempts).
         var ceiling = options.FirstRetryDelay.TotalMilliseconds * Math.Pow(2, Math.Min(failedAttempt - 1, 20));
         ceiling = Math.Min(ceiling, options.MaxRetryDelay.TotalMilliseconds);
-        return TimeSpan.FromMilliseconds(ceiling * (0.5 + (Random.Shared.NextDouble() / 2)));
+        return TimeSpan.FromMilliseconds(ceiling * Random.Shared.NextDouble());
     }
 }
