@@ -24,8 +24,13 @@ internal sealed class InFlightRequests
     /// <summary>Completes when <paramref name="key"/> finishes here, or after <paramref name="poll"/> at the latest.</summary>
     public async Task WaitAsync(string key, TimeSpan poll, CancellationToken cancellationToken)
     {
-        var finished = _running.TryGetValue(key, out var signal) ? signal.Task : Task.Delay(Timeout.Infinite, cancellationToken);
-        await Task.WhenAny(finished, Task.Delay(poll, cancellationToken)).ConfigureAwait(false);
-        cancellationToken.ThrowIfCancellationRequested();
+        if (_running.TryGetValue(key, out var signal))
+        {
+            await Task.WhenAny(signal.Task, Task.Delay(poll, cancellationToken)).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            return;
+        }
+
+        await Task.Delay(poll, cancellationToken).ConfigureAwait(false);
     }
 }
