@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Eventing.Idempotency.Storage;
 using Eventing.Outbox.PostgreSql;
 using Npgsql;
 
@@ -20,14 +21,14 @@ internal sealed class PostgreSqlProcessedMessageStore : IProcessedMessageStore, 
     private readonly string _table;
     private readonly string _claimSql;
     private readonly string _purgeSql;
-    private readonly Lock _gate = new();
-    private Task? _schema;
+    private readonly LazySchema _schema;
 
     public PostgreSqlProcessedMessageStore(PostgreSqlDatabase database, string tableName, TimeProvider time)
     {
         _database = database;
         _time = time;
         _tableName = tableName;
+        _schema = new LazySchema(cancellationToken => _database.MigrateAsync($"idempotency:{_tableName}", SchemaSteps(), cancellationToken));
         _table = PostgreSqlDatabase.Quote(tableName);
 
         // An expired record counts as absent: the upsert takes it over instead of failing on the key.
@@ -90,24 +91,7 @@ internal sealed class PostgreSqlProcessedMessageStore : IProcessedMessageStore, 
 
     public ValueTask DisposeAsync() => _database.DisposeAsync();
 
-    private Task EnsureSchemaAsync(CancellationToken cancellationToken)
-    {
-        var schema = _schema;
-        if (schema is { IsCompletedSuccessfully: true })
-        {
-            return schema;
-        }
-
-        lock (_gate)
-        {
-            if (_schema is null || _schema.IsFaulted || _schema.IsCanceled)
-            {
-                _schema = _database.MigrateAsync($"idempotency:{_tableName}", SchemaSteps(), cancellationToken);
-            }
-
-            return _schema;
-        }
-    }
+    private Task EnsureSchemaAsync(CancellationToken cancellationToken) => _schema.EnsureAsync(cancellationToken);
 
     private string[] SchemaSteps()
     {

@@ -50,7 +50,10 @@ public static class RedisIdempotencyBuilderExtensions
     {
         idempotency.Services.AddSingleton(_ => connect());
         idempotency.UseStore(services => new RedisProcessedMessageStore(services.GetRequiredService<RedisConnection>(), options));
-        return idempotency.UseLock(services => new RedisKeyLock(
-            services.GetRequiredService<RedisConnection>(), options, services.GetRequiredService<IOptions<IdempotencyOptions>>()));
+        return idempotency.UseLock(services =>
+        {
+            var settings = services.GetRequiredService<IOptions<IdempotencyOptions>>();
+            return new RedisKeyLock(services.GetRequiredService<RedisConnection>(), options.KeyPrefix, () => settings.Value.LockLease);
+        });
     }
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Eventing.Idempotency.Redis;
@@ -8,7 +7,7 @@ namespace Eventing.Idempotency.Redis;
 /// A per-key lock shared by processes: <c>SET lock token NX PX lease</c> takes it; a script deletes it if still ours
 /// and publishes the key, which wakes the waiters of every process at once instead of making them poll.
 /// </summary>
-internal sealed class RedisKeyLock(RedisConnection connection, RedisIdempotencyOptions redisOptions, IOptions<IdempotencyOptions> options) : IKeyLock
+internal sealed class RedisKeyLock(RedisConnection connection, string keyPrefix, Func<TimeSpan> defaultLease) : IKeyLock
 {
     // Waiters also retry this often, for a lock that expired because its holder died (no release is published then).
     private static readonly TimeSpan FallbackRetry = TimeSpan.FromMilliseconds(250);
@@ -16,19 +15,22 @@ internal sealed class RedisKeyLock(RedisConnection connection, RedisIdempotencyO
     private const string ReleaseScript =
         "if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]); redis.call('publish', ARGV[2], KEYS[1]); return 1 end return 0";
 
-    private readonly string _prefix = redisOptions.KeyPrefix + "lock:";
-    private readonly RedisChannel _released = RedisChannel.Literal(redisOptions.KeyPrefix + "lock-released");
+    private readonly string _prefix = keyPrefix + "lock:";
+    private readonly RedisChannel _released = RedisChannel.Literal(keyPrefix + "lock-released");
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _waiters = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private Task? _subscription;
 
-    public async ValueTask<IAsyncDisposable> AcquireAsync(string key, CancellationToken cancellationToken)
+    public ValueTask<IAsyncDisposable> AcquireAsync(string key, CancellationToken cancellationToken) =>
+        AcquireAsync(key, defaultLease(), cancellationToken);
+
+    /// <summary>Waits until <paramref name="key"/> is free and takes it for at most <paramref name="lease"/>.</summary>
+    public async ValueTask<IAsyncDisposable> AcquireAsync(string key, TimeSpan lease, CancellationToken cancellationToken)
     {
         var multiplexer = await connection.GetAsync().ConfigureAwait(false);
         var database = multiplexer.GetDatabase();
         var redisKey = string.Concat(_prefix, key);
         RedisValue token = Guid.NewGuid().ToString("N");
-        var lease = options.Value.LockLease;
         if (await database.StringSetAsync(redisKey, token, lease, When.NotExists).ConfigureAwait(false))
         {
             return new Handle(database, redisKey, token, _released);

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Eventing.Idempotency.Storage;
 using Eventing.Outbox.Sqlite;
 using Microsoft.Data.Sqlite;
 
@@ -16,14 +17,14 @@ internal sealed class SqliteProcessedMessageStore : IProcessedMessageStore
     private readonly string _tableName;
     private readonly string _claimSql;
     private readonly string _purgeSql;
-    private readonly Lock _gate = new();
-    private Task? _schema;
+    private readonly LazySchema _schema;
 
     public SqliteProcessedMessageStore(SqliteDatabase database, string tableName, TimeProvider time)
     {
         _database = database;
         _time = time;
         _tableName = tableName;
+        _schema = new LazySchema(cancellationToken => _database.MigrateAsync($"idempotency:{_tableName}", SchemaSteps(), cancellationToken));
         _table = SqliteDatabase.Quote(tableName);
 
         // An expired record counts as absent: the upsert takes it over instead of failing on the key.
@@ -77,24 +78,7 @@ internal sealed class SqliteProcessedMessageStore : IProcessedMessageStore
         }
     }
 
-    private Task EnsureSchemaAsync(CancellationToken cancellationToken)
-    {
-        var schema = _schema;
-        if (schema is { IsCompletedSuccessfully: true })
-        {
-            return schema;
-        }
-
-        lock (_gate)
-        {
-            if (_schema is null || _schema.IsFaulted || _schema.IsCanceled)
-            {
-                _schema = _database.MigrateAsync($"idempotency:{_tableName}", SchemaSteps(), cancellationToken);
-            }
-
-            return _schema;
-        }
-    }
+    private Task EnsureSchemaAsync(CancellationToken cancellationToken) => _schema.EnsureAsync(cancellationToken);
 
     private string[] SchemaSteps()
     {

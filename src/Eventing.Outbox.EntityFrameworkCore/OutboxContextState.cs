@@ -18,6 +18,14 @@ internal sealed class OutboxContextState
     /// <summary>Rows saved inside the app's own transaction, waiting for its commit.</summary>
     public List<PendingMessage> AwaitingCommit { get; } = [];
 
+    /// <summary>Forgets every event of the context: its transaction rolled back and the work is being redone.</summary>
+    public void Reset()
+    {
+        Queued.Clear();
+        Written.Clear();
+        AwaitingCommit.Clear();
+    }
+
     public static OutboxContextState For(DbContext context) => States.GetOrCreateValue(context);
 
     public static OutboxContextState? Find(DbContext? context) =>

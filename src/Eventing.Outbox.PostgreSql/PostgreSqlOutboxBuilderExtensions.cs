@@ -1,3 +1,4 @@
+using Eventing.Outbox.Atomic;
 using Eventing.Outbox.PostgreSql;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -10,7 +11,8 @@ public static class PostgreSqlOutboxBuilderExtensions
 {
     /// <summary>
     /// Keeps pending events in a table of the PostgreSQL database at <paramref name="connectionString"/>, the database the
-    /// app writes its own data to. Any number of relays may run against it.
+    /// app writes its own data to. Any number of relays may run against it. Also registers
+    /// <see cref="IAtomicProcedures"/> on that database.
     /// </summary>
     /// <example><code>events.AddOutbox(outbox =&gt; outbox.UsePostgreSql("Host=127.0.0.1;Database=orders;Username=app"));</code></example>
     public static OutboxBuilder UsePostgreSql(this OutboxBuilder outbox, string connectionString)
@@ -30,8 +32,16 @@ public static class PostgreSqlOutboxBuilderExtensions
         return UseStore(outbox);
     }
 
-    private static OutboxBuilder UseStore(OutboxBuilder outbox) => outbox.UseStore(services =>
-        new PostgreSqlOutboxStore(
-            services.GetRequiredService<PostgreSqlDatabase>(),
-            services.GetRequiredService<IOptions<OutboxOptions>>().Value.TableName));
+    private static OutboxBuilder UseStore(OutboxBuilder outbox)
+    {
+        AtomicRegistration.AddAtomicProcedures(outbox.Services, services =>
+        {
+            var database = services.GetRequiredService<PostgreSqlDatabase>();
+            return async cancellationToken => await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        });
+        return outbox.UseStore(services =>
+            new PostgreSqlOutboxStore(
+                services.GetRequiredService<PostgreSqlDatabase>(),
+                services.GetRequiredService<IOptions<OutboxOptions>>().Value.TableName));
+    }
 }

@@ -63,6 +63,9 @@ internal sealed class TransactionalOutbox(
         }
     }
 
+    /// <summary>Drops the events recorded in a transaction that will not commit (an atomic procedure's failed attempt).</summary>
+    internal void Forget(DbTransaction transaction) => _pending.Remove(transaction);
+
     /// <summary>Serializes an event and runs the send pipelines, giving the row to insert.</summary>
     internal async ValueTask<PendingMessage> CreateMessageAsync<TEvent>(
         TEvent @event,

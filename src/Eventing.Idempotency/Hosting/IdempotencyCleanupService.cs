@@ -14,37 +14,24 @@ internal sealed class IdempotencyCleanupService(
     IdempotencyMetrics metrics,
     ILogger<IdempotencyCleanupService> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (services.GetService<IProcessedMessageStore>() is not { } store)
         {
-            return;
+            return Task.CompletedTask;
         }
 
         var interval = options.Value.CleanupInterval;
-        using var timer = new PeriodicTimer(interval, timeProvider);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        return PurgeLoop.RunAsync(
+            store.PurgeExpiredAsync,
+            interval,
+            timeProvider,
+            purged =>
             {
-                try
-                {
-                    var purged = await store.PurgeExpiredAsync(stoppingToken).ConfigureAwait(false);
-                    if (purged > 0)
-                    {
-                        metrics.Purged.Add(purged);
-                        IdempotencyLog.Purged(logger, purged);
-                    }
-                }
-                catch (Exception exception) when (exception is not OperationCanceledException)
-                {
-                    // A database that is down now is tried again next tick; handlers keep working meanwhile.
-                    IdempotencyLog.PurgeFailed(logger, exception, interval);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
+                metrics.Purged.Add(purged);
+                IdempotencyLog.Purged(logger, purged);
+            },
+            exception => IdempotencyLog.PurgeFailed(logger, exception, interval),
+            stoppingToken);
     }
 }

@@ -9,7 +9,12 @@ internal sealed class LocalKeyLock
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
-    public async ValueTask<Releaser> AcquireAsync(string key, CancellationToken cancellationToken)
+    public async ValueTask<Releaser> AcquireAsync(string key, CancellationToken cancellationToken) =>
+        await TryAcquireAsync(key, Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false)
+        ?? throw new InvalidOperationException("An infinite wait cannot time out.");
+
+    /// <summary>Takes <paramref name="key"/> if it becomes free within <paramref name="timeout"/>; <see langword="null"/> if not.</summary>
+    public async ValueTask<Releaser?> TryAcquireAsync(string key, TimeSpan timeout, CancellationToken cancellationToken)
     {
         Entry entry;
         lock (_gate)
@@ -23,14 +28,21 @@ internal sealed class LocalKeyLock
             entry.Users++;
         }
 
+        bool acquired;
         try
         {
-            await entry.Semaphore.WaitAsync(cancellationToken).ConfigureAwait(false);
+            acquired = await entry.Semaphore.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
             Leave(key, entry);
             throw;
+        }
+
+        if (!acquired)
+        {
+            Leave(key, entry);
+            return null;
         }
 
         return new Releaser(this, key, entry);

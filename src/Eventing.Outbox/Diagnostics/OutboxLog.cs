@@ -22,4 +22,7 @@ internal static partial class OutboxLog
 
     [LoggerMessage(2020, LogLevel.Information, "Outbox schema of {Store} is ready")]
     public static partial void SchemaReady(ILogger logger, string store);
+
+    [LoggerMessage(2030, LogLevel.Debug, "Atomic procedure attempt {Attempt} lost a conflict ({Conflict}); running it again in {Delay}")]
+    public static partial void AtomicRetry(ILogger logger, int attempt, string conflict, TimeSpan delay);
 }

@@ -31,9 +31,9 @@ public class IdempotencyOverheadBenchmarks
     [Params("none", "sqlite", "postgresql", "redis")]
     public string Store { get; set; } = "";
 
-    private static string Postgres => Environment.GetEnvironmentVariable("EVENTING_POSTGRES") ?? "Host=127.0.0.1;Port=55432;Username=postgres;Database=eventing";
+    private static string Postgres => BenchStores.Postgres;
 
-    private static string Redis => Environment.GetEnvironmentVariable("EVENTING_REDIS") ?? "127.0.0.1:56379";
+    private static string Redis => BenchStores.Redis;
 
     [GlobalSetup]
     public async Task SetupAsync()
@@ -82,35 +82,7 @@ public class IdempotencyOverheadBenchmarks
         }
 
         await _services.DisposeAsync();
-        switch (Store)
-        {
-            case "sqlite":
-                SqliteConnection.ClearAllPools();
-                File.Delete(_sqliteFile);
-                File.Delete(_sqliteFile + "-wal");
-                File.Delete(_sqliteFile + "-shm");
-                break;
-            case "postgresql":
-                await using (var connection = new NpgsqlConnection(Postgres))
-                {
-                    await connection.OpenAsync();
-                    await using var command = new NpgsqlCommand($"DROP TABLE IF EXISTS {_table}; DELETE FROM eventing_schema WHERE component = 'idempotency:{_table}';", connection);
-                    await command.ExecuteNonQueryAsync();
-                }
-
-                break;
-            case "redis":
-                await using (var redis = await ConnectionMultiplexer.ConnectAsync(Redis))
-                {
-                    var server = redis.GetServer(redis.GetEndPoints()[0]);
-                    await foreach (var key in server.KeysAsync(pattern: _prefix + "*", pageSize: 1000))
-                    {
-                        await redis.GetDatabase().KeyDeleteAsync(key, CommandFlags.FireAndForget);
-                    }
-                }
-
-                break;
-        }
+        await BenchStores.RemoveAsync(Store, _sqliteFile, $"DROP TABLE IF EXISTS {_table}; DELETE FROM eventing_schema WHERE component = 'idempotency:{_table}';", _prefix);
     }
 
     /// <summary>Sends <see cref="Events"/> new events and waits until the listener handled them all.</summary>

@@ -1,0 +1,11 @@
+using Eventing.Idempotency.Redis;
+
+namespace Eventing.AspNetCore.Idempotency.Storage.Redis;
+
+/// <summary>The Redis connection of HTTP idempotency, apart from the one idempotent listeners may register, and closed with the app.</summary>
+internal sealed class HttpRedisConnection(Lazy<RedisConnection> connection) : IAsyncDisposable
+{
+    public RedisConnection Connection => connection.Value;
+
+    public ValueTask DisposeAsync() => connection.IsValueCreated ? connection.Value.DisposeAsync() : ValueTask.CompletedTask;
+}
