@@ -55,8 +55,31 @@ internal sealed class TransactionalOutbox(
     public async ValueTask CommitAsync(DbTransaction transaction, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(transaction);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        if (_pending.TryGetValue(transaction, out var pending))
+        _pending.TryGetValue(transaction, out var pending);
+
+        // Marked in flight before the commit makes the rows visible: a relay with no grace period could otherwise
+        // lease and send them between the commit and the send below, and the event would go out twice.
+        var marked = pending is { Messages.Count: > 0 } && !_options.Ordered;
+        if (marked)
+        {
+            inFlight.Add(pending!.Messages);
+        }
+
+        try
+        {
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            if (marked)
+            {
+                inFlight.Remove(pending!.Messages);
+            }
+
+            throw;
+        }
+
+        if (pending is not null)
         {
             _pending.Remove(transaction);
             await SendCommittedAsync(pending.Messages, cancellationToken).ConfigureAwait(false);

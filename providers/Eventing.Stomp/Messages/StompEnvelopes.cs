@@ -52,7 +52,14 @@ internal static class StompEnvelopes
 
             if (envelope.IsStructured)
             {
-                // The required attributes are in the body; headers for them would only duplicate it.
+                // The required attributes are in the body; only the id and type go beside it too, so that a body
+                // nobody can parse (a dead-lettered broken CloudEvent) still says which message it was.
+                WriteAttribute(frame, CloudEventAttributes.Id, envelope.Id);
+                if (envelope.Type.Length > 0)
+                {
+                    WriteAttribute(frame, CloudEventAttributes.Type, envelope.Type);
+                }
+
                 foreach (var header in envelope.Headers)
                 {
                     WriteAttribute(frame, header.Key, header.Value);
