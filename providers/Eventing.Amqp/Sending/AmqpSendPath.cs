@@ -261,7 +261,7 @@ internal sealed class AmqpSendPath
     private BrokerUnreachableException Unreachable(AmqpTerminus target, Exception? inner) => new(
         _connection.Endpoint,
         $"Could not send to {target.Address}: the broker at {_connection.Endpoint} has been unreachable for {_sendTimeout.TotalSeconds:0.#} s (AmqpProviderOptions.SendTimeout). " +
-        "The provider keeps reconnecting; `eng/brokers.sh status` shows the test brokers.",
+        "The provider keeps reconnecting; check that the broker is running and accepts connections on that host and port, and that nothing (firewall, TLS settings) stands between, then send the message again.",
         inner);
 
     private static bool IsPermanent(Error error)

@@ -1,0 +1,68 @@
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace Eventing.RabbitMq.Publishing;
+
+/// <summary>
+/// A channel the provider publishes on, used only while the connection it was opened on lives. Once that
+/// connection (or the channel itself) is lost the channel is retired for good and the provider opens a fresh one:
+/// RabbitMQ.Client's recovered confirm channel can leave publishes waiting forever for its confirmation lock
+/// (rabbitmq-dotnet-client #1930), so sends never depend on it.
+/// </summary>
+#pragma warning disable CA1001 // The source is never disposed: a publish may still register on it, and it owns no timer.
+internal sealed class PublishChannel
+#pragma warning restore CA1001
+{
+    private readonly CancellationTokenSource _lost = new();
+    private int _isLost;
+
+    public PublishChannel(IChannel channel)
+    {
+        Channel = channel;
+        channel.ChannelShutdownAsync += OnShutdownAsync;
+    }
+
+    public IChannel Channel { get; }
+
+    /// <summary>Cancelled once the channel is lost; publishes still waiting on it are sent again on its successor.</summary>
+    public CancellationToken Lost => _lost.Token;
+
+    public bool IsLost => Volatile.Read(ref _isLost) != 0;
+
+    /// <summary>Usable for a new publish.</summary>
+    public bool IsUsable => !IsLost && Channel.IsOpen;
+
+    /// <summary>
+    /// Retires the channel: pending publishes are cancelled (off the caller's thread: it may be the client's event
+    /// loop) and the channel is disposed, so automatic recovery does not bring it back.
+    /// </summary>
+    public void MarkLost()
+    {
+        if (Interlocked.Exchange(ref _isLost, 1) != 0)
+        {
+            return;
+        }
+
+        _ = Task.Run(RetireAsync);
+    }
+
+    private async Task RetireAsync()
+    {
+        await _lost.CancelAsync().ConfigureAwait(false);
+        Channel.ChannelShutdownAsync -= OnShutdownAsync;
+        try
+        {
+            await Channel.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // The channel died with its connection; closing it again has nothing left to release.
+        }
+    }
+
+    private Task OnShutdownAsync(object sender, ShutdownEventArgs args)
+    {
+        MarkLost();
+        return Task.CompletedTask;
+    }
+}
