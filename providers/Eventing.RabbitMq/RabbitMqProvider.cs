@@ -263,7 +263,23 @@ internal sealed class RabbitMqProvider : IProvider
             var signal = _available.Task;
             if (connection.IsOpen && signal.IsCompleted)
             {
-                return await RenewAsync(connection, current, durable, cancellationToken).ConfigureAwait(false);
+                using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                bounded.CancelAfter(remaining);
+                try
+                {
+                    return await RenewAsync(connection, current, durable, bounded.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw SendTimedOut(envelope, "no publish channel could be opened", exception);
+                }
+                catch (Exception exception) when (IsConnectionProblem(exception))
+                {
+                    // Lost again while opening: wait for the next recovery (paced, never a hot loop).
+                    cause = exception;
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(100, remaining.TotalMilliseconds)), cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
             }
 
             try
@@ -298,6 +314,7 @@ internal sealed class RabbitMqProvider : IProvider
 
             current.MarkLost();
             var fresh = await OpenPublishChannelAsync(connection, durable, cancellationToken).ConfigureAwait(false);
+            current.Retire();
             if (durable)
             {
                 _confirmChannel = fresh;
@@ -392,6 +409,7 @@ internal sealed class RabbitMqProvider : IProvider
             AutomaticRecoveryEnabled = true,
             TopologyRecoveryEnabled = true,
             NetworkRecoveryInterval = _options.RecoveryInterval,
+            RequestedHeartbeat = _options.Heartbeat,
             RequestedConnectionTimeout = _options.ConnectTimeout,
             HandshakeContinuationTimeout = _options.ConnectTimeout,
             ClientProvidedName = _options.ClientProvidedName ?? "eventing:" + Process.GetCurrentProcess().ProcessName,

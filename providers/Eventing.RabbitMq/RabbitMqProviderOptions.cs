@@ -48,6 +48,14 @@ public sealed class RabbitMqProviderOptions
     /// <summary>How long start may try to connect before it throws <see cref="BrokerUnreachableException"/>. Default 10 s.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The AMQP heartbeat asked of the broker (the broker may lower it). It bounds how long a dead connection can go
+    /// unnoticed: when the broker shuts down while the connection is busy writing, RabbitMQ.Client only notices after
+    /// about three missed heartbeats, and until then sends wait and listeners receive nothing. Default 10 s (the
+    /// client's own default, 60 s, meant stalls of about four minutes after a broker restart).
+    /// </summary>
+    public TimeSpan Heartbeat { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The pause between reconnection attempts after the connection was lost. Default 2 s.</summary>
     public TimeSpan RecoveryInterval { get; set; } = TimeSpan.FromSeconds(2);
 

@@ -40,6 +40,11 @@ internal sealed class RabbitMqProviderOptionsValidator : IValidateOptions<Rabbit
             failures.Add($"RabbitMqProviderOptions.RecoveryInterval is {options.RecoveryInterval}; it must be positive.");
         }
 
+        if (options.Heartbeat < TimeSpan.FromSeconds(1) || options.Heartbeat > TimeSpan.FromSeconds(ushort.MaxValue))
+        {
+            failures.Add($"RabbitMqProviderOptions.Heartbeat is {options.Heartbeat}; it must be between 1 s and {ushort.MaxValue} s (5 to 20 s suit most networks).");
+        }
+
         if (options.PrefetchPerConcurrency is < 1 or > ushort.MaxValue)
         {
             failures.Add($"RabbitMqProviderOptions.PrefetchPerConcurrency is {options.PrefetchPerConcurrency}; it must be between 1 and 65535.");

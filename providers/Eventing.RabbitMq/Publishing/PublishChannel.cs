@@ -33,31 +33,36 @@ internal sealed class PublishChannel
     public bool IsUsable => !IsLost && Channel.IsOpen;
 
     /// <summary>
-    /// Retires the channel: pending publishes are cancelled (off the caller's thread: it may be the client's event
-    /// loop) and the channel is disposed, so automatic recovery does not bring it back.
+    /// Never publishes on this channel again: pending publishes are cancelled, off the caller's thread (it may be
+    /// RabbitMQ.Client's event loop), and sent again on a successor.
     /// </summary>
     public void MarkLost()
     {
-        if (Interlocked.Exchange(ref _isLost, 1) != 0)
+        if (Interlocked.Exchange(ref _isLost, 1) == 0)
         {
-            return;
+            _ = Task.Run(_lost.CancelAsync);
         }
-
-        _ = Task.Run(RetireAsync);
     }
 
-    private async Task RetireAsync()
+    /// <summary>
+    /// Closes the channel once its successor is open. Only then: closing a channel while RabbitMQ.Client shuts down
+    /// or recovers its connection competes with recovery for the connection's locks (measured: recovery stalled).
+    /// </summary>
+    public void Retire()
     {
-        await _lost.CancelAsync().ConfigureAwait(false);
-        Channel.ChannelShutdownAsync -= OnShutdownAsync;
-        try
+        MarkLost();
+        _ = Task.Run(async () =>
         {
-            await Channel.DisposeAsync().ConfigureAwait(false);
-        }
-        catch (Exception exception) when (exception is not OutOfMemoryException)
-        {
-            // The channel died with its connection; closing it again has nothing left to release.
-        }
+            Channel.ChannelShutdownAsync -= OnShutdownAsync;
+            try
+            {
+                await Channel.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                // The channel died with its connection or was closed by the broker: nothing is left to release.
+            }
+        });
     }
 
     private Task OnShutdownAsync(object sender, ShutdownEventArgs args)

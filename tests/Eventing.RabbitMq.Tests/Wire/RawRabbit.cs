@@ -1,3 +1,4 @@
+using Eventing.RabbitMq.Provisioning;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
@@ -42,6 +43,16 @@ internal sealed class RawRabbit : IAsyncDisposable
 
     public ValueTask PublishAsync(string routingKey, BasicProperties properties, byte[] body) =>
         _channel.BasicPublishAsync("amq.topic", routingKey, mandatory: false, properties, body);
+
+    /// <summary>What an operator does by hand: the queue and its messages are gone.</summary>
+    public Task DeleteQueueAsync(string queue) => _channel.QueueDeleteAsync(queue);
+
+    /// <summary>Declares the dead-letter queue of a listener the way the provider does.</summary>
+    public async Task DeclareDeadLetterQueueAsync(RabbitMqProvisioner provisioner, string listenerName, string eventName)
+    {
+        await using var channel = await _connection.CreateChannelAsync();
+        await provisioner.DeclareDeadLetterQueueAsync(channel, new ListenerDescriptor(new EventDescriptor(eventName, durable: true), listenerName, perProcess: false, processId: "tests"), CancellationToken.None);
+    }
 
     public async ValueTask DisposeAsync()
     {
