@@ -410,6 +410,9 @@ internal sealed class RabbitMqProvider : IProvider
             TopologyRecoveryEnabled = true,
             NetworkRecoveryInterval = _options.RecoveryInterval,
             RequestedHeartbeat = _options.Heartbeat,
+            // RabbitMQ.Client's default (64 MiB) is below RabbitMQ's default max_message_size (128 MiB): a message
+            // in between would fail the connection, and be redelivered into the same failure, forever.
+            MaxInboundMessageBodySize = (uint)_options.MaxInboundMessageBytes,
             RequestedConnectionTimeout = _options.ConnectTimeout,
             HandshakeContinuationTimeout = _options.ConnectTimeout,
             ClientProvidedName = _options.ClientProvidedName ?? "eventing:" + Process.GetCurrentProcess().ProcessName,

@@ -72,6 +72,17 @@ public sealed class RabbitMqProviderOptions
     /// </summary>
     public int MaxOutstandingConfirms { get; set; } = 1000;
 
+    /// <summary>RabbitMQ.Client's largest inbound message limit, 128 MiB (also RabbitMQ's default <c>max_message_size</c>).</summary>
+    public const int MaxInboundMessageBytesLimit = 128 * 1024 * 1024;
+
+    /// <summary>
+    /// The largest message body the connection accepts from the broker. RabbitMQ.Client fails the whole connection
+    /// (every listener and send on it) on a larger one, so keep it at least the broker's <c>max_message_size</c>:
+    /// then every message is received, and one above <see cref="EventingOptions.MaxEnvelopeBytes"/> is dead-lettered
+    /// as too large. Must be at least <see cref="EventingOptions.MaxEnvelopeBytes"/>. Default and maximum 128 MiB.
+    /// </summary>
+    public int MaxInboundMessageBytes { get; set; } = MaxInboundMessageBytesLimit;
+
     /// <summary>The connection name shown in the RabbitMQ management UI. Default <c>eventing:&lt;process name&gt;</c>.</summary>
     public string? ClientProvidedName { get; set; }
 
