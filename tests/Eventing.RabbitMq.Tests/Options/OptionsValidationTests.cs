@@ -45,4 +45,24 @@ public sealed class OptionsValidationTests
 
         Assert.Contains(result.Failures!, failure => failure.Contains("RabbitMqProviderOptions.Heartbeat", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void A_max_envelope_size_above_the_clients_inbound_limit_fails_validation_naming_both_options()
+    {
+        var validator = new RabbitMqProviderOptionsValidator(Microsoft.Extensions.Options.Options.Create(new EventingOptions { MaxEnvelopeBytes = 200 * 1024 * 1024 }));
+
+        var result = validator.Validate(null, new RabbitMqProviderOptions());
+
+        Assert.True(result.Failed);
+        Assert.Contains("EventingOptions.MaxEnvelopeBytes", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("RabbitMqProviderOptions.MaxInboundMessageBytes", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_default_limits_pass_validation_together()
+    {
+        var validator = new RabbitMqProviderOptionsValidator(Microsoft.Extensions.Options.Options.Create(new EventingOptions()));
+
+        Assert.True(validator.Validate(null, new RabbitMqProviderOptions()).Succeeded);
+    }
 }
