@@ -60,8 +60,12 @@ public sealed class AmqpProviderOptions
     /// </summary>
     public TimeSpan RecoveryInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>The longest pause between reconnection attempts. Default 10 s.</summary>
-    public TimeSpan MaxRecoveryInterval { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// The longest pause between reconnection attempts; it bounds how long listeners stay idle after the broker
+    /// accepts connections again (about this plus 20 % jitter). Default 2 s: an attempt against a broker that is
+    /// still down is one refused TCP connection, cheap even for many clients.
+    /// </summary>
+    public TimeSpan MaxRecoveryInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// Link credit a receiver grants per unit of listener concurrency (credit = concurrency × this, at most

@@ -7,6 +7,7 @@ using Eventing.RabbitMq.Consuming;
 using Eventing.RabbitMq.Diagnostics;
 using Eventing.RabbitMq.Hosting;
 using Eventing.RabbitMq.Provisioning;
+using Eventing.RabbitMq.Publishing;
 using Eventing.RabbitMq.Wire;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
@@ -17,8 +18,10 @@ namespace Eventing.RabbitMq;
 
 /// <summary>
 /// The RabbitMQ (AMQP 0-9-1) provider on RabbitMQ.Client 7: one automatically recovering connection, a
-/// confirming channel for durable sends (many confirms in flight), a plain channel for the others, and one
-/// channel per listener.
+/// confirming channel for durable sends and dead letters (many confirms in flight), a plain channel for the
+/// others, and one channel per listener. Listener channels are recovered by RabbitMQ.Client; the two publish
+/// channels are the provider's own: after a lost connection they are replaced by fresh ones (see
+/// <see cref="PublishChannel"/>) and the sends they had not confirmed are sent again.
 /// </summary>
 internal sealed class RabbitMqProvider : IProvider
 {
@@ -32,14 +35,12 @@ internal sealed class RabbitMqProvider : IProvider
     private readonly SemaphoreSlim _channelGate = new(1, 1);
     private readonly ConcurrentQueue<CancellationTokenSource> _timeouts = new();
     private IConnection? _connection;
-    private IChannel? _confirmChannel;
-    private IChannel? _plainChannel;
-    private volatile TaskCompletionSource _available = CompletedSignal();
+    private PublishChannel? _confirmChannel;
+    private PublishChannel? _plainChannel;
 
-    // Cancelled when the connection is lost. A publish that was waiting for its confirm at that moment is re-sent
-    // after recovery instead of waiting out SendTimeout: measured here, a few confirms pending across a broker
-    // restart never completed nor failed on the recovered channel.
-    private CancellationTokenSource _connectionEpoch = new();
+    // Completed while the connection is up; replaced by a pending one when it is lost, completed again once
+    // RabbitMQ.Client recovered it. Fresh publish channels are only opened on a recovered connection.
+    private volatile TaskCompletionSource _available = CompletedSignal();
 
     public RabbitMqProvider(RabbitMqProviderOptions options, ILoggerFactory loggerFactory)
     {
@@ -82,9 +83,9 @@ internal sealed class RabbitMqProvider : IProvider
             connection.ConnectionShutdownAsync += OnConnectionShutdownAsync;
             connection.RecoverySucceededAsync += OnRecoverySucceededAsync;
             connection.ConnectionRecoveryErrorAsync += OnRecoveryErrorAsync;
-            _confirmChannel = await connection.CreateChannelAsync(ConfirmChannelOptions(), timeout.Token).ConfigureAwait(false);
-            _plainChannel = await connection.CreateChannelAsync(cancellationToken: timeout.Token).ConfigureAwait(false);
-            await _provisioner.DeclareExchangeAsync(_plainChannel, timeout.Token).ConfigureAwait(false);
+            _confirmChannel = await OpenPublishChannelAsync(connection, durable: true, timeout.Token).ConfigureAwait(false);
+            _plainChannel = await OpenPublishChannelAsync(connection, durable: false, timeout.Token).ConfigureAwait(false);
+            await _provisioner.DeclareExchangeAsync(_plainChannel.Channel, timeout.Token).ConfigureAwait(false);
         }
         catch (OperationInterruptedException exception)
         {
@@ -107,7 +108,7 @@ internal sealed class RabbitMqProvider : IProvider
     {
         ArgumentNullException.ThrowIfNull(envelope);
         ArgumentNullException.ThrowIfNull(@event);
-        return PublishAsync(_options.ExchangeName, RabbitMqTopology.RoutingKey(@event), envelope, @event.Durable, cancellationToken);
+        return PublishAsync(_options.ExchangeName, RabbitMqTopology.RoutingKey(@event), envelope, @event.Durable, mandatory: false, cancellationToken);
     }
 
     public async Task<IProviderSubscription> SubscribeAsync(ListenerDescriptor listener, IDeliveryHandler handler, CancellationToken cancellationToken)
@@ -138,8 +139,10 @@ internal sealed class RabbitMqProvider : IProvider
     {
         ArgumentNullException.ThrowIfNull(envelope);
         ArgumentNullException.ThrowIfNull(listener);
-        // The default exchange routes by queue name; the queue was declared with the listener's.
-        return PublishAsync(string.Empty, RabbitMqTopology.DeadLetterQueueName(listener), envelope, durable: true, cancellationToken);
+        // The default exchange routes by queue name; the queue was declared with the listener's. Mandatory: if an
+        // operator deleted the queue, the broker returns the message instead of dropping it, the send fails and the
+        // core keeps the original rather than acknowledging a dead letter that went nowhere.
+        return PublishAsync(string.Empty, RabbitMqTopology.DeadLetterQueueName(listener), envelope, durable: true, mandatory: true, cancellationToken);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -174,54 +177,58 @@ internal sealed class RabbitMqProvider : IProvider
         }
     }
 
-    private IConnection Connection =>
-        _connection ?? throw new InvalidOperationException($"The RabbitMQ provider for {_endpoint} is not started (or already stopped).");
+    private IConnection Connection => _connection ?? throw NotStarted();
 
-    private async ValueTask PublishAsync(string exchange, string routingKey, Envelope envelope, bool durable, CancellationToken cancellationToken)
+    private async ValueTask PublishAsync(string exchange, string routingKey, Envelope envelope, bool durable, bool mandatory, CancellationToken cancellationToken)
     {
         var properties = RabbitMqWire.ToProperties(envelope, durable);
         var started = Stopwatch.GetTimestamp();
+        Exception? cause = null;
         while (true)
         {
-            var channel = (durable ? _confirmChannel : _plainChannel) ?? throw new InvalidOperationException(
-                $"The RabbitMQ provider for {_endpoint} is not started (or already stopped).");
+            var lane = await PublishChannelAsync(envelope, durable, started, cause, cancellationToken).ConfigureAwait(false);
             var timeout = RentTimeout(Remaining(started), cancellationToken, out var registration);
-            var epoch = Volatile.Read(ref _connectionEpoch);
-            var lost = durable
-                ? epoch.Token.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), timeout)
-                : default;
+            // A publish waiting on a channel that is lost meanwhile (its confirm, or RabbitMQ.Client's confirmation
+            // lock) is cancelled and sent again on the channel's successor instead of waiting out SendTimeout.
+            var lost = lane.Lost.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), timeout);
             try
             {
                 // With confirmation tracking this completes when the broker confirmed the message; concurrent calls
                 // pipeline up to MaxOutstandingConfirms, and nothing is locked while a confirm is awaited.
-                await channel.BasicPublishAsync(exchange, routingKey, mandatory: false, properties, envelope.Body, timeout.Token).ConfigureAwait(false);
+                await lane.Channel.BasicPublishAsync(exchange, routingKey, mandatory, properties, envelope.Body, timeout.Token).ConfigureAwait(false);
                 lost.Dispose();
                 ReturnTimeout(timeout, registration);
                 return;
             }
-            catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested && epoch.IsCancellationRequested)
+            catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested && lane.IsLost)
             {
-                // The connection went away while this confirm was pending: send again once it is back.
                 lost.Dispose();
                 registration.Dispose();
                 timeout.Dispose();
-                Log.SendInterrupted(_logger, envelope.Id, "the connection was lost before the broker confirmed", _endpoint);
-                await WaitUntilAvailableAsync(envelope, started, exception, durable, cancellationToken).ConfigureAwait(false);
-                continue;
+                Log.SendInterrupted(_logger, envelope.Id, "the channel was lost before the broker confirmed", _endpoint);
+                cause = exception;
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 lost.Dispose();
                 registration.Dispose();
                 timeout.Dispose();
-                throw SendTimedOut(envelope, "no publisher confirm arrived", null);
+                throw SendTimedOut(envelope, "no publisher confirm arrived", cause);
             }
-            catch (Exception exception) when (IsConnectionProblem(exception))
+            catch (PublishException returned) when (returned.IsReturn)
             {
                 lost.Dispose();
                 ReturnTimeout(timeout, registration);
+                throw Unroutable(envelope, routingKey, returned);
+            }
+            catch (Exception exception) when (lane.IsLost || IsConnectionProblem(exception))
+            {
+                lost.Dispose();
+                ReturnTimeout(timeout, registration);
+                // Never publish on it again, whatever state it claims: the next attempt opens a fresh channel.
+                lane.MarkLost();
                 Log.SendInterrupted(_logger, envelope.Id, exception.Message, _endpoint);
-                await WaitUntilAvailableAsync(envelope, started, exception, durable, cancellationToken).ConfigureAwait(false);
+                cause = exception;
             }
             catch
             {
@@ -232,11 +239,20 @@ internal sealed class RabbitMqProvider : IProvider
         }
     }
 
-    /// <summary>Waits for the connection to come back (or reopens a channel the broker closed), bounded by SendTimeout.</summary>
-    private async Task WaitUntilAvailableAsync(Envelope envelope, long started, Exception cause, bool durable, CancellationToken cancellationToken)
+    /// <summary>
+    /// The channel to publish on: the current one while it is usable, otherwise a fresh one once the connection is
+    /// back (recovered by RabbitMQ.Client), waiting for that at most until SendTimeout.
+    /// </summary>
+    private async ValueTask<PublishChannel> PublishChannelAsync(Envelope envelope, bool durable, long started, Exception? cause, CancellationToken cancellationToken)
     {
         while (true)
         {
+            var current = (durable ? _confirmChannel : _plainChannel) ?? throw NotStarted();
+            if (current.IsUsable)
+            {
+                return current;
+            }
+
             var remaining = Remaining(started);
             if (remaining <= TimeSpan.Zero)
             {
@@ -244,26 +260,33 @@ internal sealed class RabbitMqProvider : IProvider
             }
 
             var connection = _connection ?? throw new InvalidOperationException($"The RabbitMQ provider for {_endpoint} was stopped during a send.");
-            var channel = durable ? _confirmChannel : _plainChannel;
-            if (connection.IsOpen)
+            var signal = _available.Task;
+            if (connection.IsOpen && signal.IsCompleted)
             {
-                if (channel is { IsOpen: true })
+                using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                bounded.CancelAfter(remaining);
+                try
                 {
-                    return;
+                    return await RenewAsync(connection, current, durable, bounded.Token).ConfigureAwait(false);
                 }
-
-                // The connection is fine but the broker closed this channel (a channel error): RabbitMQ.Client
-                // only recovers channels after connection failures, so open a new one.
-                await ReopenChannelAsync(connection, durable, cancellationToken).ConfigureAwait(false);
-                return;
+                catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw SendTimedOut(envelope, "no publish channel could be opened", exception);
+                }
+                catch (Exception exception) when (IsConnectionProblem(exception))
+                {
+                    // Lost again while opening: wait for the next recovery (paced, never a hot loop).
+                    cause = exception;
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(100, remaining.TotalMilliseconds)), cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
             }
 
-            var signal = _available.Task;
             try
             {
                 if (signal.IsCompleted)
                 {
-                    // The shutdown event has not been raised yet; poll briefly instead of spinning.
+                    // The connection is down but its shutdown event has not been raised yet; poll briefly instead of spinning.
                     await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(100, remaining.TotalMilliseconds)), cancellationToken).ConfigureAwait(false);
                 }
                 else
@@ -278,39 +301,54 @@ internal sealed class RabbitMqProvider : IProvider
         }
     }
 
-    private async Task ReopenChannelAsync(IConnection connection, bool durable, CancellationToken cancellationToken)
+    private async Task<PublishChannel> RenewAsync(IConnection connection, PublishChannel lost, bool durable, CancellationToken cancellationToken)
     {
         await _channelGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var current = durable ? _confirmChannel : _plainChannel;
-            if (current is { IsOpen: true })
+            var current = (durable ? _confirmChannel : _plainChannel) ?? throw NotStarted();
+            if (!ReferenceEquals(current, lost) && current.IsUsable)
             {
-                return;
+                return current;
             }
 
-            var channel = durable
-                ? await connection.CreateChannelAsync(ConfirmChannelOptions(), cancellationToken).ConfigureAwait(false)
-                : await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            current.MarkLost();
+            var fresh = await OpenPublishChannelAsync(connection, durable, cancellationToken).ConfigureAwait(false);
+            current.Retire();
             if (durable)
             {
-                _confirmChannel = channel;
+                _confirmChannel = fresh;
             }
             else
             {
-                _plainChannel = channel;
+                _plainChannel = fresh;
             }
 
-            if (current is not null)
-            {
-                await current.DisposeAsync().ConfigureAwait(false);
-            }
+            Log.PublishChannelOpened(_logger, durable ? "confirming" : "plain", _endpoint);
+            return fresh;
         }
         finally
         {
             _channelGate.Release();
         }
     }
+
+    private async Task<PublishChannel> OpenPublishChannelAsync(IConnection connection, bool durable, CancellationToken cancellationToken)
+    {
+        var channel = durable
+            ? await connection.CreateChannelAsync(ConfirmChannelOptions(), cancellationToken).ConfigureAwait(false)
+            : await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        return new PublishChannel(channel);
+    }
+
+    private InvalidOperationException NotStarted() => new($"The RabbitMQ provider for {_endpoint} is not started (or already stopped).");
+
+    // Only dead letters are published mandatory, to the default exchange with the dead-letter queue as routing key.
+    private InvalidOperationException Unroutable(Envelope envelope, string routingKey, PublishException returned) =>
+        new($"RabbitMQ at {_endpoint} returned the dead letter of message {envelope.Id} ({envelope.Type}) as unroutable: " +
+            $"the dead-letter queue '{routingKey}' does not exist (deleted?). The message stays in its listener queue; " +
+            "declare the dead-letter queue again (restarting the listener does).",
+            returned);
 
     // A queueing limiter: RabbitMQ.Client's default ThrottlingRateLimiter fails a publish ("Could not acquire a
     // lease") once its permits are taken, while SendAsync must wait for a slot however many sends are in flight.
@@ -360,7 +398,7 @@ internal sealed class RabbitMqProvider : IProvider
 
     private BrokerUnreachableException SendTimedOut(Envelope envelope, string why, Exception? cause) =>
         new(_endpoint, string.Create(CultureInfo.InvariantCulture,
-            $"could not send message {envelope.Id} ({envelope.Type}) to RabbitMQ at {_endpoint} within {_options.SendTimeout.TotalSeconds:0.#} s: {why}. The message was not confirmed; send it again or raise RabbitMqProviderOptions.SendTimeout. `eng/brokers.sh status` shows the test brokers."),
+            $"could not send message {envelope.Id} ({envelope.Type}) to RabbitMQ at {_endpoint} within {_options.SendTimeout.TotalSeconds:0.#} s: {why}. The message was not confirmed; send it again or raise RabbitMqProviderOptions.SendTimeout. Check that the broker is running, reachable from this host and not blocking publishers (a memory or disk alarm shows in `rabbitmq-diagnostics alarms`)."),
             cause);
 
     private ConnectionFactory CreateFactory()
@@ -371,6 +409,10 @@ internal sealed class RabbitMqProvider : IProvider
             AutomaticRecoveryEnabled = true,
             TopologyRecoveryEnabled = true,
             NetworkRecoveryInterval = _options.RecoveryInterval,
+            RequestedHeartbeat = _options.Heartbeat,
+            // RabbitMQ.Client's default (64 MiB) is below RabbitMQ's default max_message_size (128 MiB): a message
+            // in between would fail the connection, and be redelivered into the same failure, forever.
+            MaxInboundMessageBodySize = (uint)_options.MaxInboundMessageBytes,
             RequestedConnectionTimeout = _options.ConnectTimeout,
             HandshakeContinuationTimeout = _options.ConnectTimeout,
             ClientProvidedName = _options.ClientProvidedName ?? "eventing:" + Process.GetCurrentProcess().ProcessName,
@@ -425,7 +467,7 @@ internal sealed class RabbitMqProvider : IProvider
 
     private BrokerUnreachableException Unreachable(string reason, Exception? inner) =>
         new(_endpoint, string.Create(CultureInfo.InvariantCulture,
-            $"could not connect to RabbitMQ at {_endpoint} within {_options.ConnectTimeout.TotalSeconds:0.#} s ({reason}). Is the broker running? `eng/brokers.sh status` shows the test brokers."),
+            $"could not connect to RabbitMQ at {_endpoint} within {_options.ConnectTimeout.TotalSeconds:0.#} s ({reason}). Check that the broker is running and listens on that host and port (RabbitMqProviderOptions.Uri), and that no firewall or TLS setting stands between."),
             inner);
 
     private Task OnConnectionShutdownAsync(object sender, ShutdownEventArgs args)
@@ -438,10 +480,9 @@ internal sealed class RabbitMqProvider : IProvider
                 _available = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
 
-            // Pending confirms of the lost connection are re-sent; cancel them off the client's event thread. The old
-            // source is not disposed: a send may still be registering on it (it has no timer to release).
-            var lostEpoch = Interlocked.Exchange(ref _connectionEpoch, new CancellationTokenSource());
-            _ = Task.Run(lostEpoch.Cancel);
+            // The publish channels die with the connection; what they had not confirmed is sent again on fresh ones.
+            _confirmChannel?.MarkLost();
+            _plainChannel?.MarkLost();
 
             Log.ConnectionLost(_logger, _endpoint, args.ReplyText);
         }

@@ -48,6 +48,14 @@ public sealed class RabbitMqProviderOptions
     /// <summary>How long start may try to connect before it throws <see cref="BrokerUnreachableException"/>. Default 10 s.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The AMQP heartbeat asked of the broker (the broker may lower it). It bounds how long a dead connection can go
+    /// unnoticed: when the broker shuts down while the connection is busy writing, RabbitMQ.Client only notices after
+    /// about three missed heartbeats, and until then sends wait and listeners receive nothing. Default 10 s (the
+    /// client's own default, 60 s, meant stalls of about four minutes after a broker restart).
+    /// </summary>
+    public TimeSpan Heartbeat { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The pause between reconnection attempts after the connection was lost. Default 2 s.</summary>
     public TimeSpan RecoveryInterval { get; set; } = TimeSpan.FromSeconds(2);
 
@@ -63,6 +71,17 @@ public sealed class RabbitMqProviderOptions
     /// (measured: confirmed persistent publishing reaches its top speed from about 100 in flight).
     /// </summary>
     public int MaxOutstandingConfirms { get; set; } = 1000;
+
+    /// <summary>RabbitMQ.Client's largest inbound message limit, 128 MiB (also RabbitMQ's default <c>max_message_size</c>).</summary>
+    public const int MaxInboundMessageBytesLimit = 128 * 1024 * 1024;
+
+    /// <summary>
+    /// The largest message body the connection accepts from the broker. RabbitMQ.Client fails the whole connection
+    /// (every listener and send on it) on a larger one, so keep it at least the broker's <c>max_message_size</c>:
+    /// then every message is received, and one above <see cref="EventingOptions.MaxEnvelopeBytes"/> is dead-lettered
+    /// as too large. Must be at least <see cref="EventingOptions.MaxEnvelopeBytes"/>. Default and maximum 128 MiB.
+    /// </summary>
+    public int MaxInboundMessageBytes { get; set; } = MaxInboundMessageBytesLimit;
 
     /// <summary>The connection name shown in the RabbitMQ management UI. Default <c>eventing:&lt;process name&gt;</c>.</summary>
     public string? ClientProvidedName { get; set; }

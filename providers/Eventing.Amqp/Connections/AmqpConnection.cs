@@ -104,7 +104,7 @@ internal sealed class AmqpConnection : IAsyncDisposable
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 throw new BrokerUnreachableException(Endpoint,
-                    $"Could not connect to {Endpoint} within {_options.ConnectTimeout.TotalSeconds:0.#} s ({Reason(last)}). Is the broker running? `eng/brokers.sh status` shows the test brokers.",
+                    $"Could not connect to {Endpoint} within {_options.ConnectTimeout.TotalSeconds:0.#} s ({Reason(last)}). Check that the broker is running and listens on that host and port (AmqpProviderOptions.Uri), that its AMQP 1.0 support is enabled, and that no firewall or TLS setting stands between.",
                     last);
             }
         }

@@ -10,7 +10,9 @@ internal sealed class AmqpProviderOptionsValidator : IValidateOptions<AmqpProvid
         var failures = new List<string>();
         if (options.Uri is null || !options.Uri.IsAbsoluteUri || (options.Uri.Scheme != "amqp" && options.Uri.Scheme != "amqps"))
         {
-            failures.Add($"AmqpProviderOptions.Uri is '{(options.Uri is null ? "null" : options.Uri.IsAbsoluteUri ? AmqpEndpoint.Describe(options.Uri, null) : options.Uri.OriginalString)}'; it must be an absolute amqp:// or amqps:// URI, e.g. amqp://guest:guest@127.0.0.1:5672.");
+            // The value itself is never echoed: without scheme:// (guest:secret@host:5672) Uri takes the user for the
+            // scheme and the password for the path, and a relative URI is the raw text, so no masking could be trusted.
+            failures.Add($"AmqpProviderOptions.Uri is {(options.Uri is null ? "null" : "not an absolute amqp:// or amqps:// URI (its value is not shown: it may hold a password)")}; it must be an absolute amqp:// or amqps:// URI, e.g. amqp://guest:guest@127.0.0.1:5672.");
         }
 
         if (options.Topology is null)

@@ -94,13 +94,34 @@ internal sealed class AmqpSendPath
                 await pending.Task.ConfigureAwait(false);
                 return;
             }
-            catch (AmqpException) when (link.IsClosed)
+            catch (AmqpException exception) when (IsLinkGoing(link, exception))
             {
                 // Lost between getting the link and sending on it: try the next one.
-                await Task.Yield();
+                await AbandonAsync(link, target).ConfigureAwait(false);
             }
         }
     }
+
+    /// <summary>
+    /// The link cannot take the send because it, its session or its connection is going away. RabbitMQ detaches
+    /// links and ends the session before the link reports IsClosed (measured: sends failed with a raw
+    /// <c>AmqpException: shutdown</c>), so the exception's error is checked too; only an error a retry cannot fix
+    /// on a live connection ends the send.
+    /// </summary>
+    private bool IsLinkGoing(SenderLink link, AmqpException exception) =>
+        link.IsClosed || link.Session.IsClosed || link.Session.Connection.IsClosed
+        || exception.Error is null || !IsPermanent(exception.Error) || _connection.Current is not { IsClosed: false };
+
+    /// <summary>Forgets a link that failed a send, so the next attempt attaches a new one; paced, never a spin.</summary>
+    private async Task AbandonAsync(SenderLink link, AmqpTerminus target)
+    {
+        var links = Volatile.Read(ref _links);
+        links?.Senders.TryRemove(new KeyValuePair<string, SenderLink>(target.Address, link));
+        await Task.Delay(AbandonPause).ConfigureAwait(false);
+    }
+
+    // Between the broker's detach and the session's or connection's close event.
+    private static readonly TimeSpan AbandonPause = TimeSpan.FromMilliseconds(20);
 
     // Runs on the connection's I/O thread: decide quickly, never block.
     private static void HandleOutcome(ILink sender, Message message, Outcome outcome, object state)
@@ -166,10 +187,10 @@ internal sealed class AmqpSendPath
                     link.Send(AmqpWire.Encode(pending.Envelope, durable: true), OnOutcome, pending);
                     return;
                 }
-                catch (AmqpException) when (link.IsClosed)
+                catch (AmqpException exception) when (IsLinkGoing(link, exception))
                 {
                     Interlocked.CompareExchange(ref pending.Link, null, link);
-                    await Task.Yield();
+                    await AbandonAsync(link, pending.Target).ConfigureAwait(false);
                 }
             }
         }
@@ -261,7 +282,7 @@ internal sealed class AmqpSendPath
     private BrokerUnreachableException Unreachable(AmqpTerminus target, Exception? inner) => new(
         _connection.Endpoint,
         $"Could not send to {target.Address}: the broker at {_connection.Endpoint} has been unreachable for {_sendTimeout.TotalSeconds:0.#} s (AmqpProviderOptions.SendTimeout). " +
-        "The provider keeps reconnecting; `eng/brokers.sh status` shows the test brokers.",
+        "The provider keeps reconnecting; check that the broker is running and accepts connections on that host and port, and that nothing (firewall, TLS settings) stands between, then send the message again.",
         inner);
 
     private static bool IsPermanent(Error error)

@@ -23,14 +23,23 @@ internal static class AmqpWire
         {
             // Never AmqpValue: other protocols would receive the AMQP encoding of the value instead of the JSON.
             BodySection = new Data { Binary = ToArray(envelope.Body) },
-            Properties = new Properties
-            {
-                // A string, never ulong or uuid, so 0-9-1 and STOMP consumers on RabbitMQ read it as it was sent.
-                MessageId = envelope.Id,
-                ContentType = envelope.DataContentType,
-            },
+            Properties = new Properties(),
         };
-        if (envelope.CorrelationId is { } correlationId)
+
+        // A string, never ulong or uuid, so 0-9-1 and STOMP consumers on RabbitMQ read it as it was sent. RabbitMQ
+        // maps these properties to AMQP 0-9-1 short strings (at most 255 bytes): a longer value would reach 0-9-1
+        // readers as a property they cannot decode, so it travels in its cloudEvents_ property only.
+        if (FitsShortString(envelope.Id))
+        {
+            message.Properties.MessageId = envelope.Id;
+        }
+
+        if (FitsShortString(envelope.DataContentType))
+        {
+            message.Properties.ContentType = envelope.DataContentType;
+        }
+
+        if (envelope.CorrelationId is { } correlationId && FitsShortString(correlationId))
         {
             message.Properties.CorrelationId = correlationId;
         }
@@ -40,8 +49,9 @@ internal static class AmqpWire
             message.Header = new Header { Durable = true };
         }
 
-        // CloudEvents AMQP binding: in structured mode the attributes are in the body and only content-type
-        // says so; in binary mode each attribute is an application-property with the cloudEvents_ prefix.
+        // CloudEvents AMQP binding: in binary mode each attribute is an application-property with the cloudEvents_
+        // prefix. In structured mode the attributes are in the body and content-type says so; the extensions set
+        // since the body was read (dead-letter reasons above all) still go as application-properties.
         if (!envelope.IsStructured)
         {
             var properties = new ApplicationProperties();
@@ -49,6 +59,16 @@ internal static class AmqpWire
             foreach (var attribute in envelope.GetAttributes())
             {
                 map[PropertyName(attribute.Key)] = attribute.Value;
+            }
+
+            message.ApplicationProperties = properties;
+        }
+        else if (envelope.Headers.Count > 0)
+        {
+            var properties = new ApplicationProperties();
+            foreach (var header in envelope.Headers)
+            {
+                properties.Map[PropertyName(header.Key)] = header.Value;
             }
 
             message.ApplicationProperties = properties;
@@ -67,12 +87,15 @@ internal static class AmqpWire
         var body = ReadBody(message, out var section);
         var envelope = new Envelope(string.Empty, body);
         var properties = message.Properties;
+        // In structured mode the body holds the attributes: only extensions are read from application-properties.
+        var structured = properties?.ContentType is { } nativeType && nativeType.ToString().StartsWith(Envelope.StructuredContentType, StringComparison.OrdinalIgnoreCase);
         bool hasId = false, hasType = false, hasContentType = false, hasCorrelationId = false;
         if (message.ApplicationProperties is { } applicationProperties)
         {
             foreach (var entry in applicationProperties.Map)
             {
-                if (entry.Key is not string name || !CloudEventAttributes.TryGetAttributeName(name, out var attribute))
+                if (entry.Key is not string name || !CloudEventAttributes.TryGetAttributeName(name, out var attribute)
+                    || (structured && IsContextAttribute(attribute)))
                 {
                     continue;
                 }
@@ -144,6 +167,14 @@ internal static class AmqpWire
         CloudEventAttributes.TraceState => "cloudEvents_tracestate",
         _ => CloudEventAttributes.AmqpPropertyPrefix + attribute,
     };
+
+    private const int MaxShortStringBytes = 255;
+
+    private static bool FitsShortString(string value) =>
+        value.Length * 3 <= MaxShortStringBytes || Encoding.UTF8.GetByteCount(value) <= MaxShortStringBytes;
+
+    private static bool IsContextAttribute(string attribute) => attribute is CloudEventAttributes.SpecVersion or CloudEventAttributes.Id
+        or CloudEventAttributes.Type or CloudEventAttributes.Source or CloudEventAttributes.Time or CloudEventAttributes.DataContentType;
 
     private static byte[] ToArray(ReadOnlyMemory<byte> body) =>
         MemoryMarshal.TryGetArray(body, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length

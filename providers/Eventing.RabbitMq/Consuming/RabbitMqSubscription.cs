@@ -56,10 +56,15 @@ internal sealed class RabbitMqSubscription : AsyncDefaultBasicConsumer, IProvide
         ReadOnlyMemory<byte> body,
         CancellationToken cancellationToken = default)
     {
-        var envelope = RabbitMqWire.FromMessage(properties, body, redelivered, _logger, _queue);
+        // Nothing a message contains may throw here: RabbitMQ.Client would log it and the delivery would hold a
+        // prefetch slot forever. What cannot be mapped goes to the core as a decode failure, which dead-letters it.
+        var envelope = RabbitMqWire.FromMessage(properties, body, redelivered, _logger, _queue, out var failure);
+        var delivery = failure is null
+            ? new RabbitMqDelivery(Channel, deliveryTag, envelope)
+            : new RabbitMqDelivery(Channel, deliveryTag, envelope, failure);
         // Never fails: the inbox is unbounded (the prefetch bounds it) and only completed at dispose, after the
         // channel that delivers here was closed.
-        _inbox.Writer.TryWrite(new RabbitMqDelivery(Channel, deliveryTag, envelope));
+        _inbox.Writer.TryWrite(delivery);
         return Task.CompletedTask;
     }
 

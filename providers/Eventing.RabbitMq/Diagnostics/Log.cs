@@ -31,4 +31,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3009, Level = LogLevel.Warning, Message = "Settling a message of {Queue} failed; the broker redelivers it")]
     public static partial void SettleFailed(ILogger logger, Exception exception, string queue);
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Debug, Message = "Opened a fresh {Kind} publish channel to RabbitMQ at {Endpoint}; the previous one was lost")]
+    public static partial void PublishChannelOpened(ILogger logger, string kind, string endpoint);
 }

@@ -5,12 +5,34 @@ namespace Eventing.RabbitMq.Hosting;
 /// <summary>Checks <see cref="RabbitMqProviderOptions"/> when the host starts; each failure names the option.</summary>
 internal sealed class RabbitMqProviderOptionsValidator : IValidateOptions<RabbitMqProviderOptions>
 {
+    private readonly IOptions<EventingOptions>? _eventing;
+
+    /// <summary>Checks the provider's options alone.</summary>
+    public RabbitMqProviderOptionsValidator()
+    {
+    }
+
+    /// <summary>Checks the provider's options and their limits against the bus's (the constructor DI uses).</summary>
+    public RabbitMqProviderOptionsValidator(IOptions<EventingOptions> eventing) => _eventing = eventing;
+
     public ValidateOptionsResult Validate(string? name, RabbitMqProviderOptions options)
     {
         var failures = new List<string>();
+        if (options.MaxInboundMessageBytes is < 1024 or > RabbitMqProviderOptions.MaxInboundMessageBytesLimit)
+        {
+            failures.Add($"RabbitMqProviderOptions.MaxInboundMessageBytes is {options.MaxInboundMessageBytes}; it must be between 1024 and {RabbitMqProviderOptions.MaxInboundMessageBytesLimit} (128 MiB, RabbitMQ.Client's limit).");
+        }
+        else if (_eventing?.Value.MaxEnvelopeBytes is { } maxEnvelopeBytes && maxEnvelopeBytes > options.MaxInboundMessageBytes)
+        {
+            // A message between the two limits would fail the whole connection instead of being dead-lettered.
+            failures.Add($"EventingOptions.MaxEnvelopeBytes ({maxEnvelopeBytes}) is larger than RabbitMqProviderOptions.MaxInboundMessageBytes ({options.MaxInboundMessageBytes}): RabbitMQ.Client drops the connection on a message above its limit, so a too-large message could not be dead-lettered. Lower EventingOptions.MaxEnvelopeBytes or raise RabbitMqProviderOptions.MaxInboundMessageBytes (at most {RabbitMqProviderOptions.MaxInboundMessageBytesLimit}).");
+        }
+
         if (options.Uri is null || !options.Uri.IsAbsoluteUri || (options.Uri.Scheme != "amqp" && options.Uri.Scheme != "amqps"))
         {
-            failures.Add($"RabbitMqProviderOptions.Uri is '{(options.Uri is null ? "null" : RabbitMqEndpoint.Describe(options.Uri, null))}'; it must be an absolute amqp:// or amqps:// URI, e.g. amqp://guest:guest@127.0.0.1:5672/.");
+            // The value itself is never echoed: without scheme:// (guest:secret@host:5672) Uri takes the user for the
+            // scheme and the password for the path, so no masking could be trusted to find it.
+            failures.Add($"RabbitMqProviderOptions.Uri is {(options.Uri is null ? "null" : "not an absolute amqp:// or amqps:// URI (its value is not shown: it may hold a password)")}; it must be an absolute amqp:// or amqps:// URI, e.g. amqp://guest:guest@127.0.0.1:5672/.");
         }
 
         if (string.IsNullOrWhiteSpace(options.ExchangeName))
@@ -36,6 +58,11 @@ internal sealed class RabbitMqProviderOptionsValidator : IValidateOptions<Rabbit
         if (options.RecoveryInterval <= TimeSpan.Zero)
         {
             failures.Add($"RabbitMqProviderOptions.RecoveryInterval is {options.RecoveryInterval}; it must be positive.");
+        }
+
+        if (options.Heartbeat < TimeSpan.FromSeconds(1) || options.Heartbeat > TimeSpan.FromSeconds(ushort.MaxValue))
+        {
+            failures.Add($"RabbitMqProviderOptions.Heartbeat is {options.Heartbeat}; it must be between 1 s and {ushort.MaxValue} s (5 to 20 s suit most networks).");
         }
 
         if (options.PrefetchPerConcurrency is < 1 or > ushort.MaxValue)

@@ -1,3 +1,4 @@
+using Eventing.RabbitMq.Provisioning;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
@@ -15,10 +16,10 @@ internal sealed class RawRabbit : IAsyncDisposable
         _channel = channel;
     }
 
-    public static async Task<RawRabbit> ConnectAsync()
+    public static async Task<RawRabbit> ConnectAsync(uint maxInboundMessageBodySize = ConnectionFactory.DefaultMaxInboundMessageBodySize)
     {
         await TestBrokers.EnsureUpAsync();
-        var connection = await new ConnectionFactory { Uri = new Uri(TestBrokers.RabbitMqUri) }.CreateConnectionAsync();
+        var connection = await new ConnectionFactory { Uri = new Uri(TestBrokers.RabbitMqUri), MaxInboundMessageBodySize = maxInboundMessageBodySize }.CreateConnectionAsync();
         var channel = await connection.CreateChannelAsync(new CreateChannelOptions(true, true));
         return new RawRabbit(connection, channel);
     }
@@ -42,6 +43,37 @@ internal sealed class RawRabbit : IAsyncDisposable
 
     public ValueTask PublishAsync(string routingKey, BasicProperties properties, byte[] body) =>
         _channel.BasicPublishAsync("amq.topic", routingKey, mandatory: false, properties, body);
+
+    /// <summary>A task for the first message on an existing queue.</summary>
+    public async Task<BasicDeliverEventArgs> ReceiveFromQueueAsync(string queue, TimeSpan timeout)
+    {
+        var first = new TaskCompletionSource<BasicDeliverEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var consumer = new AsyncEventingBasicConsumer(_channel);
+        consumer.ReceivedAsync += (_, delivery) =>
+        {
+            first.TrySetResult(new BasicDeliverEventArgs(delivery.ConsumerTag, delivery.DeliveryTag, delivery.Redelivered, delivery.Exchange, delivery.RoutingKey, delivery.BasicProperties, delivery.Body.ToArray()));
+            return Task.CompletedTask;
+        };
+        var tag = await _channel.BasicConsumeAsync(queue, autoAck: true, consumer);
+        try
+        {
+            return await first.Task.WaitAsync(timeout);
+        }
+        finally
+        {
+            await _channel.BasicCancelAsync(tag);
+        }
+    }
+
+    /// <summary>What an operator does by hand: the queue and its messages are gone.</summary>
+    public Task DeleteQueueAsync(string queue) => _channel.QueueDeleteAsync(queue);
+
+    /// <summary>Declares the dead-letter queue of a listener the way the provider does.</summary>
+    public async Task DeclareDeadLetterQueueAsync(RabbitMqProvisioner provisioner, string listenerName, string eventName)
+    {
+        await using var channel = await _connection.CreateChannelAsync();
+        await provisioner.DeclareDeadLetterQueueAsync(channel, new ListenerDescriptor(new EventDescriptor(eventName, durable: true), listenerName, perProcess: false, processId: "tests"), CancellationToken.None);
+    }
 
     public async ValueTask DisposeAsync()
     {
