@@ -14,6 +14,7 @@ public sealed class StreamProbe
     private readonly Collector<int> _returned = new();
     private readonly ConcurrentBag<Exception> _failures = [];
     private readonly ConcurrentQueue<long> _receivedAt = new();
+    private readonly ConcurrentQueue<long> _returnedAt = new();
     private readonly Collector<int> _distinct = new();
 
     /// <summary>Sends that returned without an exception.</summary>
@@ -46,6 +47,7 @@ public sealed class StreamProbe
     /// <summary>Records that the send of <paramref name="seq"/> returned.</summary>
     public void SendReturned(int seq)
     {
+        _returnedAt.Enqueue(Stopwatch.GetTimestamp());
         _confirmed.Add(seq);
         _returned.Add(seq);
     }
@@ -117,28 +119,50 @@ public sealed class StreamProbe
         _distinct.WaitAsync(items => items.Count >= count, timeout, $"{count} distinct deliveries");
 
     /// <summary>
-    /// How long after <paramref name="brokerBack"/> (a <see cref="Stopwatch"/> timestamp taken when the broker
-    /// accepted connections again) the first delivery arrived; null if none did.
+    /// How deliveries and sends came back after <paramref name="brokerBack"/> (a <see cref="Stopwatch"/> timestamp
+    /// taken when the broker accepted connections again).
     /// </summary>
-    public TimeSpan? ResumedAfter(long brokerBack)
+    /// <remarks>
+    /// The consumer's resume is the wait for its first delivery after the broker was back, counted from the moment
+    /// there was something to deliver: at once if messages were waiting, else from the first send the broker
+    /// confirmed after its return. A sender that is slow to come back is reported on its own, not charged to the
+    /// consumer; a stream that was fully delivered before the broker came back has nothing to resume.
+    /// </remarks>
+    public Resume ResumedAfter(long brokerBack)
+    {
+        var delivery = FirstAtOrAfter(_receivedAt, brokerBack);
+        var send = FirstAtOrAfter(_returnedAt, brokerBack);
+        TimeSpan? sendResume = send is { } s ? Stopwatch.GetElapsedTime(brokerBack, s) : null;
+        if (delivery is not { } d)
+        {
+            return new Resume(null, sendResume);
+        }
+
+        var from = send is { } c && c < d ? c : brokerBack;
+        return new Resume(Stopwatch.GetElapsedTime(from, d), sendResume);
+    }
+
+    private static long? FirstAtOrAfter(ConcurrentQueue<long> times, long from)
     {
         long? first = null;
-        foreach (var at in _receivedAt)
+        foreach (var at in times)
         {
-            if (at >= brokerBack && (first is null || at < first))
+            if (at >= from && (first is null || at < first))
             {
                 first = at;
             }
         }
 
-        return first is { } value ? Stopwatch.GetElapsedTime(brokerBack, value) : null;
+        return first;
     }
 
     /// <summary>Writes the scenario's summary line to the test log and the run's summary file.</summary>
-    public string Summarize(string target, string scenario, IReadOnlyList<TimeSpan?> resumes)
+    public string Summarize(string target, string scenario, IReadOnlyList<Resume> resumes)
     {
-        var resume = resumes.Count == 0 ? "-" : string.Join('/', resumes.Select(r => r is { } t ? t.TotalSeconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + "s" : "never"));
-        var line = $"fault-summary: {target} {scenario}: confirmed={Confirmed} delivered={Delivered} lost={Lost} duplicates={Duplicates} failed-sends={Failures.Count} resume={resume}";
+        ArgumentNullException.ThrowIfNull(resumes);
+        var resume = resumes.Count == 0 ? "-" : string.Join('/', resumes.Select(r => Seconds(r.Consumer)));
+        var sends = resumes.Count == 0 ? "-" : string.Join('/', resumes.Select(r => Seconds(r.Send)));
+        var line = $"fault-summary: {target} {scenario}: confirmed={Confirmed} delivered={Delivered} lost={Lost} duplicates={Duplicates} failed-sends={Failures.Count} resume={resume} sends-resumed={sends}";
         var file = Environment.GetEnvironmentVariable("EVENTING_FAULT_SUMMARY") is { Length: > 0 } path
             ? path
             : Path.Combine(Path.GetTempPath(), "eventing-fault-summary.txt");
@@ -150,5 +174,13 @@ public sealed class StreamProbe
         return line;
     }
 
+    private static string Seconds(TimeSpan? time) =>
+        time is { } t ? t.TotalSeconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + "s" : "n/a";
+
     private static readonly Lock SummaryGate = new();
 }
+
+/// <summary>How a stream came back after one fault: the consumer's wait for work it could do, and the sender's.</summary>
+/// <param name="Consumer">Null when everything had been delivered before the broker came back.</param>
+/// <param name="Send">Null when every send had returned before the broker came back.</param>
+public readonly record struct Resume(TimeSpan? Consumer, TimeSpan? Send);
