@@ -150,9 +150,13 @@ public abstract class FaultConformance<TTarget>(TTarget target) : ConformanceTes
                     brokerBack.Add(Stopwatch.GetTimestamp());
                     var seq = -(i + 1);
                     var handled = probes.GetOrAdd(seq, static _ => new(TaskCreationOptions.RunContinuationsAsynchronously));
-                    var published = await PublishProbeAsync(eventName, run, seq);
+                    var attempts = new List<long>();
+                    await PublishProbeAsync(eventName, run, seq, attempts);
                     var at = await handled.Task.WaitAsync(TimeSpan.FromMinutes(2));
-                    consumerResumes.Add(Stopwatch.GetElapsedTime(published, at));
+
+                    // From the attempt that got the probe to the broker: the last one that began before it was handled
+                    // (an abandoned attempt may have delivered it, and the broker may deliver before it confirms).
+                    consumerResumes.Add(Stopwatch.GetElapsedTime(attempts.Where(start => start <= at).DefaultIfEmpty(at).Max(), at));
                 }
             });
 
@@ -166,15 +170,18 @@ public abstract class FaultConformance<TTarget>(TTarget target) : ConformanceTes
         AssertStream(probe, resumes, summary);
     }
 
-    /// <summary>Publishes one probe event raw, retrying while the broker is still coming up; returns when the publish that got through began.</summary>
-    private async Task<long> PublishProbeAsync(string eventName, string run, int seq)
+    /// <summary>Publishes one probe event raw, retrying while the broker is still coming up; records when each attempt began.</summary>
+    private async Task PublishProbeAsync(string eventName, string run, int seq, List<long> attempts)
     {
         var body = System.Text.Encoding.UTF8.GetBytes($$"""{"run":"{{run}}","seq":{{seq}}}""");
         var started = Stopwatch.GetTimestamp();
         while (true)
         {
-            // From the start of the publish that succeeds: the broker may deliver before it confirms to the producer.
-            var attempt = Stopwatch.GetTimestamp();
+            lock (attempts)
+            {
+                attempts.Add(Stopwatch.GetTimestamp());
+            }
+
             try
             {
                 // Bounded per attempt: a raw client's own recovering connection can hang a publish (RabbitMQ.Client
@@ -182,7 +189,7 @@ public abstract class FaultConformance<TTarget>(TTarget target) : ConformanceTes
                 using var timeout = new CancellationTokenSource(ProbeAttemptTimeout);
                 await Target.PublishRawAsync(eventName, body, RawAttributes(Guid.NewGuid().ToString(), eventName), durable: true, timeout.Token)
                     .WaitAsync(ProbeAttemptTimeout);
-                return attempt;
+                return;
             }
             catch (Exception) when (Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(60))
             {
