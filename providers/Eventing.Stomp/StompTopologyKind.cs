@@ -1,6 +1,6 @@
 namespace Eventing.Stomp;
 
-/// <summary>How events and listeners map to STOMP destinations on a given broker (DESIGN.md §6).</summary>
+/// <summary>How events and listeners map to STOMP destinations on a given broker (docs/topology.md).</summary>
 public enum StompTopologyKind
 {
     /// <summary>Chosen from the <c>server</c> header of the broker's CONNECTED frame. The default.</summary>

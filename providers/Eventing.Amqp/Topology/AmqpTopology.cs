@@ -1,7 +1,7 @@
 namespace Eventing.Amqp.Topology;
 
 /// <summary>
-/// Maps Eventing's logical names (DESIGN.md §6: an event's address is its name, a listener's queue is
+/// Maps Eventing's logical names (docs/topology.md: an event's address is its name, a listener's queue is
 /// <c>&lt;event&gt;::&lt;listener&gt;</c>) onto the AMQP 1.0 addresses of one kind of broker. The provider asks
 /// the topology and never builds an address itself. Bring your own by deriving from this class.
 /// </summary>

@@ -1,7 +1,7 @@
 namespace Eventing.Amqp.Topology;
 
 /// <summary>
-/// RabbitMQ 3.x, plugin <c>rabbitmq_amqp1_0</c>, v1 address format (BROKERS.md). Everything goes through
+/// RabbitMQ 3.x, plugin <c>rabbitmq_amqp1_0</c>, v1 address format (docs/topology.md). Everything goes through
 /// <c>amq.topic</c> because it always exists and all three protocols reach it, so a listener on this provider
 /// shares its queue with a RabbitMq or Stomp listener of the same name.
 /// </summary>

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 namespace Eventing.Amqp.Wire;
 
 /// <summary>
-/// The AMQP 1.0 row of WIRE.md: message id, correlation id and content type in the properties section; every
+/// The AMQP 1.0 row of docs/wire.md: message id, correlation id and content type in the properties section; every
 /// CloudEvents attribute as a <c>cloudEvents_</c> string application-property (binary mode); the body as one
 /// Data section; header durable for durable events.
 /// </summary>
@@ -135,7 +135,7 @@ internal static class AmqpWire
                 Log.AttributeDropped(logger, "correlation-id", envelope.Id, queue);
             }
 
-            // Not part of WIRE.md: a peer that names the event in the subject still reaches its listener.
+            // Not part of docs/wire.md: a peer that names the event in the subject still reaches its listener.
             if (!hasType && properties.Subject is { } subject)
             {
                 envelope.Type = subject;

@@ -1,7 +1,7 @@
 namespace Eventing.RabbitMq.Provisioning;
 
 /// <summary>
-/// How Eventing's logical names map onto RabbitMQ (DESIGN.md §6): events are published to one topic exchange
+/// How Eventing's logical names map onto RabbitMQ (docs/topology.md): events are published to one topic exchange
 /// with the event name as routing key; each listener has a queue named after it, bound with that key; failed
 /// messages go to <c>&lt;queue&gt;.dead-letter</c> through the default exchange. The STOMP and AMQP 1.0
 /// providers on RabbitMQ address the same queues, so the names here are the contract between them.

@@ -7,7 +7,7 @@ using RabbitMQ.Client;
 namespace Eventing.RabbitMq.Wire;
 
 /// <summary>
-/// The AMQP 0-9-1 column of WIRE.md: binary mode writes every attribute as a string header <c>ce_&lt;name&gt;</c>
+/// The AMQP 0-9-1 column of docs/wire.md: binary mode writes every attribute as a string header <c>ce_&lt;name&gt;</c>
 /// plus the native <c>message_id</c>, <c>content_type</c>, <c>correlation_id</c> and <c>type</c> properties;
 /// structured mode writes the CloudEvent in the body, the native properties, and the envelope's extension headers
 /// (so a dead-lettered structured message still carries its failure headers).
@@ -125,7 +125,7 @@ internal static class RabbitMqWire
             }
         }
 
-        // WIRE.md: fall back to the native properties when a peer sent no CloudEvents header for them.
+        // docs/wire.md: fall back to the native properties when a peer sent no CloudEvents header for them.
         if (!hasId && properties.MessageId is { } messageId && !envelope.TrySetAttribute(CloudEventAttributes.Id, messageId))
         {
             Log.HeaderDropped(logger, "message_id", queue);

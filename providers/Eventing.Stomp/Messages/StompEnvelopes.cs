@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace Eventing.Stomp.Messages;
 
 /// <summary>
-/// Maps envelopes to SEND frames and MESSAGE frames back to envelopes, by WIRE.md: every CloudEvents attribute as
+/// Maps envelopes to SEND frames and MESSAGE frames back to envelopes, by docs/wire.md: every CloudEvents attribute as
 /// header <c>ce_&lt;name&gt;</c>, plus <c>content-type</c>, <c>correlation-id</c> and <c>persistent:true</c> for
 /// durable events. Never <c>message-id</c>, <c>priority</c>, <c>expires</c>, <c>timestamp</c> or <c>x-</c>
 /// headers: ActiveMQ replaces or chokes on the first four, RabbitMQ takes <c>x-</c> as queue arguments.

@@ -1,7 +1,7 @@
 namespace Eventing.Stomp.Topology;
 
 /// <summary>
-/// Maps events and listeners to the destinations of one broker (DESIGN.md §6). The provider asks its topology and
+/// Maps events and listeners to the destinations of one broker (docs/topology.md). The provider asks its topology and
 /// never builds a destination itself.
 /// </summary>
 internal abstract class StompTopology

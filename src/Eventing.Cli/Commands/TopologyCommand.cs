@@ -88,7 +88,7 @@ internal static class TopologyCommand
             {
                 if (Terminal.Interactive)
                 {
-                    Terminal.Table(["from", "to", "binary mode keeps", "structured mode keeps", "advice"], paths, "What survives where (WIRE.md)");
+                    Terminal.Table(["from", "to", "binary mode keeps", "structured mode keeps", "advice"], paths, "What survives where (docs/wire.md)");
                 }
                 else
                 {
@@ -128,7 +128,7 @@ internal static class TopologyCommand
         rows.Add([kind, "dead-letter queue", topology.DeadLetterTarget(listener).ToString(), "sender target"]);
     }
 
-    // WIRE.md, "What survives where", for the protocol this provider speaks on RabbitMQ 3.x.
+    // docs/wire.md, "What survives where", for the protocol this provider speaks on RabbitMQ 3.x.
     private static void RabbitPaths(List<string[]> paths, string protocol)
     {
         const string Amqp10 = "AMQP 1.0";

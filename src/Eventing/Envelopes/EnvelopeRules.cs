@@ -2,7 +2,7 @@ using System.Text;
 
 namespace Eventing;
 
-/// <summary>The CloudEvents naming and size rules of WIRE.md, checked where a header or id is set.</summary>
+/// <summary>The CloudEvents naming and size rules of docs/wire.md, checked where a header or id is set.</summary>
 internal static class EnvelopeRules
 {
     public const int MaxHeaderNameLength = 20;

@@ -1,6 +1,6 @@
 namespace Eventing;
 
-/// <summary>A header name or value breaks the CloudEvents rules Eventing enforces (see WIRE.md).</summary>
+/// <summary>A header name or value breaks the CloudEvents rules Eventing enforces (see docs/wire.md in the repository).</summary>
 public sealed class InvalidHeaderException : ArgumentException
 {
     /// <summary>Creates the exception for header <paramref name="header"/>.</summary>
