@@ -53,3 +53,36 @@ export EVENTING_REDIS="127.0.0.1:${EVENTING_REDIS_PORT}"
 # Debian's chromium (eng/services.sh up installs it), which the browser tests launch through Playwright.
 : "${EVENTING_CHROMIUM:=/usr/bin/chromium}"
 export EVENTING_CHROMIUM
+
+# ---------------------------------------------------------------------------------------------
+# Cluster: eng/cluster.sh, a 3-node RabbitMQ 3.10 cluster on 127.0.0.1 for failover tests. It is
+# separate from the standalone broker above: its own ports, its own epmd, its own state dir.
+# Node N (1, 2, 3) listens on BASE+N-1 of each *_PORT below (AMQP 5781-5783, STOMP 61781-61783,
+# Erlang distribution 25781-25783); the three nodes share one epmd (4381, never the standalone
+# broker's 4369) and are named ${EVENTING_CLUSTER_NODE_PREFIX}-N@localhost.
+: "${EVENTING_CLUSTER_DIR:=$EVENTING_STATE_DIR/cluster}"
+case $EVENTING_CLUSTER_DIR in
+  /*) ;;
+  *) EVENTING_CLUSTER_DIR="$PWD/$EVENTING_CLUSTER_DIR" ;;
+esac
+: "${EVENTING_CLUSTER_RABBITMQ_PORT:=5781}"
+: "${EVENTING_CLUSTER_STOMP_PORT:=61781}"
+: "${EVENTING_CLUSTER_DIST_PORT:=25781}"
+: "${EVENTING_CLUSTER_EPMD_PORT:=4381}"
+: "${EVENTING_CLUSTER_NODE_PREFIX:=rabbit-cluster}"
+export EVENTING_CLUSTER_DIR EVENTING_CLUSTER_RABBITMQ_PORT EVENTING_CLUSTER_STOMP_PORT \
+  EVENTING_CLUSTER_DIST_PORT EVENTING_CLUSTER_EPMD_PORT EVENTING_CLUSTER_NODE_PREFIX
+# Comma-separated, node 1 first: AMQP 0-9-1, AMQP 1.0 (same port, plugin rabbitmq_amqp1_0) and
+# STOMP (CONNECT needs host:/). guest/guest over loopback, as on the standalone broker.
+EVENTING_CLUSTER_RABBITMQ_URIS=
+EVENTING_CLUSTER_AMQP10_URIS=
+EVENTING_CLUSTER_STOMP_URIS=
+for _eventing_n in 0 1 2; do
+  _eventing_sep=${EVENTING_CLUSTER_RABBITMQ_URIS:+,}
+  _eventing_port=$((EVENTING_CLUSTER_RABBITMQ_PORT + _eventing_n))
+  EVENTING_CLUSTER_RABBITMQ_URIS="${EVENTING_CLUSTER_RABBITMQ_URIS}${_eventing_sep}amqp://guest:guest@127.0.0.1:${_eventing_port}/"
+  EVENTING_CLUSTER_AMQP10_URIS="${EVENTING_CLUSTER_AMQP10_URIS}${_eventing_sep}amqp://guest:guest@127.0.0.1:${_eventing_port}"
+  EVENTING_CLUSTER_STOMP_URIS="${EVENTING_CLUSTER_STOMP_URIS}${_eventing_sep}stomp://guest:guest@127.0.0.1:$((EVENTING_CLUSTER_STOMP_PORT + _eventing_n))"
+done
+unset _eventing_n _eventing_sep _eventing_port
+export EVENTING_CLUSTER_RABBITMQ_URIS EVENTING_CLUSTER_AMQP10_URIS EVENTING_CLUSTER_STOMP_URIS
