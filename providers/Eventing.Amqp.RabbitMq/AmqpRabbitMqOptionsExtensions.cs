@@ -24,19 +24,24 @@ public static class AmqpRabbitMqOptionsExtensions
         ArgumentNullException.ThrowIfNull(options);
         var settings = new RabbitMqProvisioningOptions();
         configure?.Invoke(settings);
-        var uri = settings.Uri ?? DeriveUri(options);
         options.Topology = new RabbitMqAmqpTopology(settings.ExchangeName);
-        options.Provisioner = new RabbitMqAmqpProvisioner(uri, settings.ExchangeName, settings.QueueType, options.ConnectTimeout);
+
+        // Resolved when the first queue is declared: the caller may still set Uri and Endpoints after this call.
+        options.Provisioner = new RabbitMqAmqpProvisioner(
+            () => settings.Uri is { } uri ? [uri, .. settings.Endpoints] : [DeriveUri(options, options.Uri), .. options.Endpoints.Select(node => DeriveUri(options, node))],
+            settings.ExchangeName, settings.QueueType, options.ConnectTimeout);
         return options;
     }
 
-    private static Uri DeriveUri(AmqpProviderOptions options)
+    // RabbitMQ serves AMQP 0-9-1 on the AMQP 1.0 port: the same node, with the credentials of the provider's Uri.
+    private static Uri DeriveUri(AmqpProviderOptions options, Uri node)
     {
         var source = options.Uri;
         var builder = new UriBuilder(source)
         {
             Scheme = AmqpEndpoint.UsesTls(source) ? "amqps" : "amqp",
-            Port = AmqpEndpoint.Port(source),
+            Host = node.Host,
+            Port = AmqpEndpoint.Port(node),
             Path = "/",
         };
         if (options.UserName is not null)

@@ -13,6 +13,13 @@ public sealed class RabbitMqProvisioningOptions
     public Uri? Uri { get; set; }
 
     /// <summary>
+    /// The other nodes of the cluster, when <see cref="Uri"/> is set (host and port are used; credentials and virtual
+    /// host are those of <see cref="Uri"/>). Without <see cref="Uri"/> the nodes are those of
+    /// <see cref="AmqpProviderOptions.Uri"/> and <see cref="AmqpProviderOptions.Endpoints"/>.
+    /// </summary>
+    public IList<Uri> Endpoints { get; } = [];
+
+    /// <summary>
     /// The topic exchange events are sent to. Default <c>amq.topic</c>, shared with the RabbitMq and Stomp
     /// providers; another exchange is declared as a durable topic exchange and sent to as
     /// <c>/exchange/&lt;name&gt;/&lt;event&gt;</c>.

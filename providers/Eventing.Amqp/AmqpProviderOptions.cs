@@ -26,6 +26,20 @@ public sealed class AmqpProviderOptions
     /// </summary>
     public Uri Uri { get; set; } = new("amqp://guest:guest@127.0.0.1:5672");
 
+    /// <summary>
+    /// The other nodes of the cluster <see cref="Uri"/> belongs to, e.g. <c>amqp://rabbit-2:5672</c>. Each
+    /// connection attempt tries <see cref="Uri"/> and these in <see cref="EndpointOrder"/>, moving to the next one at
+    /// once when one fails; when the connection is lost with its node, senders and receivers come back on another.
+    /// Only host and port are taken from each: credentials and TLS are those of <see cref="Uri"/>. Default: none.
+    /// </summary>
+    public IList<Uri> Endpoints { get; } = [];
+
+    /// <summary>
+    /// The order in which <see cref="Uri"/> and <see cref="Endpoints"/> are tried. Default
+    /// <see cref="EndpointOrder.Shuffled"/>: a fresh random order per attempt, which spreads connections over the cluster.
+    /// </summary>
+    public EndpointOrder EndpointOrder { get; set; } = EndpointOrder.Shuffled;
+
     /// <summary>The user name; overrides the one in <see cref="Uri"/> when set.</summary>
     public string? UserName { get; set; }
 
@@ -56,7 +70,7 @@ public sealed class AmqpProviderOptions
 
     /// <summary>
     /// The first pause before reconnecting after the connection or a link was lost; it doubles on each failed
-    /// attempt up to <see cref="MaxRecoveryInterval"/>, with jitter. Default 200 ms.
+    /// attempt (a round over all endpoints) up to <see cref="MaxRecoveryInterval"/>, with jitter. Default 200 ms.
     /// </summary>
     public TimeSpan RecoveryInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 

@@ -47,7 +47,7 @@ internal sealed class RabbitMqProvider : IProvider
         _options = options;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<RabbitMqProvider>();
-        _endpoint = RabbitMqEndpoint.Describe(options.Uri, options.UserName);
+        _endpoint = string.Join(", ", EndpointList.Collect(options.Uri, options.Endpoints).Select(uri => RabbitMqEndpoint.Describe(uri, options.UserName)));
         _provisioner = new RabbitMqProvisioner(options.ExchangeName, options.QueueType);
         Name = "rabbitmq " + _endpoint;
     }
@@ -62,12 +62,14 @@ internal sealed class RabbitMqProvider : IProvider
         }
 
         var factory = CreateFactory();
+        var endpoints = new FailoverEndpointResolver(new FailoverEndpoints<AmqpTcpEndpoint>(
+            EndpointList.Collect(_options.Uri, _options.Endpoints).Select(uri => NodeEndpoint(factory, uri)), _options.EndpointOrder));
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.ConnectTimeout);
         IConnection connection;
         try
         {
-            connection = await factory.CreateConnectionAsync(factory.ClientProvidedName, timeout.Token).ConfigureAwait(false);
+            connection = await factory.CreateConnectionAsync(endpoints, factory.ClientProvidedName, timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -101,7 +103,8 @@ internal sealed class RabbitMqProvider : IProvider
         }
 
         _connection = connection;
-        Log.Connected(_logger, _endpoint, _options.ExchangeName, _options.QueueType);
+        var node = NodeOf(connection);
+        Log.Connected(_logger, node, _options.ExchangeName, _options.QueueType);
     }
 
     public ValueTask SendAsync(Envelope envelope, EventDescriptor @event, CancellationToken cancellationToken)
@@ -448,6 +451,31 @@ internal sealed class RabbitMqProvider : IProvider
         return factory;
     }
 
+    // Host and port of one cluster node; everything else (TLS, size limit) as the factory has it for Uri's node.
+    private static AmqpTcpEndpoint NodeEndpoint(ConnectionFactory factory, Uri uri)
+    {
+        var ssl = factory.Ssl;
+        if (ssl.Enabled && !string.Equals(uri.Host, factory.HostName, StringComparison.OrdinalIgnoreCase) && string.Equals(ssl.ServerName, factory.HostName, StringComparison.OrdinalIgnoreCase))
+        {
+            // Each node presents its own certificate: check it against that node's name, unless one was configured.
+            ssl = new SslOption(uri.Host, ssl.CertPath, ssl.Enabled)
+            {
+                Version = ssl.Version,
+                CertPassphrase = ssl.CertPassphrase,
+                AcceptablePolicyErrors = ssl.AcceptablePolicyErrors,
+                Certs = ssl.Certs,
+                CertificateSelectionCallback = ssl.CertificateSelectionCallback,
+                CertificateValidationCallback = ssl.CertificateValidationCallback,
+                CheckCertificateRevocation = ssl.CheckCertificateRevocation,
+            };
+        }
+
+        return new AmqpTcpEndpoint(uri.Host, uri.IsDefaultPort || uri.Port < 0 ? -1 : uri.Port, ssl, factory.MaxInboundMessageBodySize);
+    }
+
+    private string NodeOf(IConnection connection) =>
+        RabbitMqEndpoint.Describe(new UriBuilder(_options.Uri) { Host = connection.Endpoint.HostName, Port = connection.Endpoint.Port }.Uri, _options.UserName);
+
     private BrokerUnreachableException Translate(Exception exception)
     {
         for (var inner = exception; inner is not null; inner = inner.InnerException)
@@ -492,7 +520,8 @@ internal sealed class RabbitMqProvider : IProvider
 
     private Task OnRecoverySucceededAsync(object sender, AsyncEventArgs args)
     {
-        Log.Recovered(_logger, _endpoint);
+        var node = sender is IConnection connection ? NodeOf(connection) : _endpoint;
+        Log.Recovered(_logger, node);
         _available.TrySetResult();
         return Task.CompletedTask;
     }

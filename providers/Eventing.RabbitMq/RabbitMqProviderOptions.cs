@@ -23,6 +23,20 @@ public sealed class RabbitMqProviderOptions
     /// </summary>
     public Uri Uri { get; set; } = new("amqp://guest:guest@127.0.0.1:5672/");
 
+    /// <summary>
+    /// The other nodes of the RabbitMQ cluster <see cref="Uri"/> belongs to, e.g. <c>amqp://rabbit-2:5672</c>. The
+    /// provider connects to one of <see cref="Uri"/> and these (see <see cref="EndpointOrder"/>) and, when that node is
+    /// lost, recovers on another. Only host, port and scheme are taken from each: the credentials, virtual host and
+    /// TLS settings are those of <see cref="Uri"/> (an entry naming others is an error). Default: none.
+    /// </summary>
+    public IList<Uri> Endpoints { get; } = [];
+
+    /// <summary>
+    /// The order in which <see cref="Uri"/> and <see cref="Endpoints"/> are tried, at start and on each recovery.
+    /// Default <see cref="EndpointOrder.Shuffled"/>, which spreads a service's connections over the cluster.
+    /// </summary>
+    public EndpointOrder EndpointOrder { get; set; } = EndpointOrder.Shuffled;
+
     /// <summary>The user name; overrides the one in <see cref="Uri"/> when set.</summary>
     public string? UserName { get; set; }
 
@@ -56,7 +70,10 @@ public sealed class RabbitMqProviderOptions
     /// </summary>
     public TimeSpan Heartbeat { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>The pause between reconnection attempts after the connection was lost. Default 2 s.</summary>
+    /// <summary>
+    /// The pause between rounds of reconnection attempts after the connection was lost (RabbitMQ.Client recovers at
+    /// this fixed interval; within a round every endpoint is tried at once). Default 2 s.
+    /// </summary>
     public TimeSpan RecoveryInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>

@@ -17,7 +17,7 @@ namespace Eventing.Stomp;
 internal sealed class StompProvider : IProvider
 {
     private readonly StompProviderOptions _options;
-    private readonly StompEndpoint _endpoint;
+    private readonly StompEndpoints _endpoint;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly StompSession _sender;
@@ -37,7 +37,7 @@ internal sealed class StompProvider : IProvider
         }
 
         _options = options;
-        _endpoint = new StompEndpoint(options);
+        _endpoint = new StompEndpoints(options);
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<StompProvider>();
         _sender = new StompSession(_endpoint, options, _logger);
@@ -56,7 +56,7 @@ internal sealed class StompProvider : IProvider
         }
 
         var connection = await _sender.StartAsync(cancellationToken).ConfigureAwait(false);
-        _topology = StompTopology.Create(_options.Topology, connection.Server, _endpoint.Display);
+        _topology = StompTopology.Create(_options.Topology, connection.Server, _endpoint.Display, _options.QueueType);
         Log.TopologyChosen(_logger, _topology.Kind.ToString(), _endpoint.Display, connection.Server);
     }
 

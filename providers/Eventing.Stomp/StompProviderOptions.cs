@@ -19,6 +19,20 @@ public sealed class StompProviderOptions
     public Uri Uri { get; set; } = new("stomp://127.0.0.1:61613");
 
     /// <summary>
+    /// The other nodes of the cluster <see cref="Uri"/> belongs to, e.g. <c>stomp://rabbit-2:61613</c>. Each
+    /// connection attempt tries <see cref="Uri"/> and these in <see cref="EndpointOrder"/>, moving to the next one at
+    /// once when one fails; a connection lost with its node is re-established on another. Only host and port are
+    /// taken from each: login, passcode, virtual host and TLS are those of <see cref="Uri"/>. Default: none.
+    /// </summary>
+    public IList<Uri> Endpoints { get; } = [];
+
+    /// <summary>
+    /// The order in which <see cref="Uri"/> and <see cref="Endpoints"/> are tried. Default
+    /// <see cref="EndpointOrder.Shuffled"/>: a fresh random order per attempt, which spreads connections over the cluster.
+    /// </summary>
+    public EndpointOrder EndpointOrder { get; set; } = EndpointOrder.Shuffled;
+
+    /// <summary>
     /// The <c>host</c> header of CONNECT: the virtual host. RabbitMQ needs an existing vhost (<c>/</c> by
     /// default). Default <see langword="null"/>: the path of <see cref="Uri"/> (percent-decoded), or <c>/</c>.
     /// </summary>
@@ -26,6 +40,13 @@ public sealed class StompProviderOptions
 
     /// <summary>The destination mapping. Default <see cref="StompTopologyKind.Auto"/>: chosen from the broker's <c>server</c> header.</summary>
     public StompTopologyKind Topology { get; set; } = StompTopologyKind.Auto;
+
+    /// <summary>
+    /// On RabbitMQ, the type of the queues shared listeners and dead letters use: <see cref="StompQueueType.Quorum"/>
+    /// for a cluster. It must match the RabbitMq provider's <c>QueueType</c> where both use the same listener.
+    /// Other brokers accept only the default, <see cref="StompQueueType.Classic"/>.
+    /// </summary>
+    public StompQueueType QueueType { get; set; } = StompQueueType.Classic;
 
     /// <summary>How long connecting (TCP, TLS, CONNECT/CONNECTED) may take. Default 10 s.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
@@ -49,7 +70,10 @@ public sealed class StompProviderOptions
     /// </summary>
     public int? Prefetch { get; set; }
 
-    /// <summary>The first delay before reconnecting; it doubles per failed attempt, with jitter. Default 200 ms.</summary>
+    /// <summary>
+    /// The first delay before reconnecting; it doubles per failed attempt (a round over all endpoints), with jitter.
+    /// Default 200 ms.
+    /// </summary>
     public TimeSpan ReconnectMinDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>The longest delay between reconnect attempts. Default 30 s.</summary>

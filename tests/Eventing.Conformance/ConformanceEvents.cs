@@ -43,6 +43,9 @@ internal sealed record GracefulStopEvent(string Run, int Seq) : IConformanceEven
 [Event("conformance.sendwhiledown", Durable = true)]
 internal sealed record SendWhileDownEvent(string Run, int Seq) : IConformanceEvent;
 
+[Event("conformance.failover", Durable = true)]
+internal sealed record FailoverEvent(string Run, int Seq) : IConformanceEvent;
+
 /// <summary>What every conformance event carries: the test that sent it and its number in that test.</summary>
 internal interface IConformanceEvent
 {
@@ -62,3 +65,12 @@ internal sealed record PoisonCorpusEvent(string Run, int Seq) : IConformanceEven
 
 [Event("conformance.faults.killed-consumer", Durable = true)]
 internal sealed record KilledConsumerEvent(string Run, int Seq) : IConformanceEvent;
+
+[Event("conformance.cluster.connected-node", Durable = true)]
+internal sealed record ConnectedNodeKilledEvent(string Run, int Seq) : IConformanceEvent;
+
+[Event("conformance.cluster.leader-node", Durable = true)]
+internal sealed record LeaderNodeKilledEvent(string Run, int Seq) : IConformanceEvent;
+
+[Event("conformance.cluster.rejoin", Durable = true)]
+internal sealed record RejoinedNodeEvent(string Run, int Seq) : IConformanceEvent;

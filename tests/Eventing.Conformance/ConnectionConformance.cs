@@ -19,6 +19,32 @@ public abstract class ConnectionConformance<TTarget>(TTarget target) : Conforman
     public Task An_unreachable_broker_fails_start_with_a_clear_exception_naming_the_endpoint() =>
         AssertStartFailsAsync(ConnectionMode.Unreachable);
 
+    [Fact]
+    public async Task A_provider_given_several_endpoints_connects_past_one_that_is_down()
+    {
+        var run = NewRun();
+        var received = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var watch = Stopwatch.StartNew();
+        await using var host = await TestHost.StartAsync(Target, new ProviderSettings { Connection = ConnectionMode.FirstEndpointUnreachable, ConnectTimeout = ConnectTimeout });
+        watch.Stop();
+        await using var subscription = await host.Events.SubscribeAsync<FailoverEvent>(Listener("failover"), (e, _, _) =>
+        {
+            if (e.Run == run)
+            {
+                received.TrySetResult(e.Seq);
+            }
+
+            return default;
+        });
+
+        await host.Events.SendAsync(new FailoverEvent(run, 7));
+
+        Assert.Equal(7, await received.Task.WaitAsync(Patience));
+
+        // The refused endpoint is passed over at once, not after a connect timeout or a backoff.
+        Assert.InRange(watch.Elapsed, TimeSpan.Zero, ConnectTimeout);
+    }
+
     private async Task AssertStartFailsAsync(ConnectionMode mode)
     {
         var watch = Stopwatch.StartNew();

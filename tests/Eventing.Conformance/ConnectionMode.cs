@@ -11,4 +11,10 @@ public enum ConnectionMode
 
     /// <summary>An endpoint where nothing listens.</summary>
     Unreachable,
+
+    /// <summary>
+    /// Two endpoints tried in order (<see cref="EndpointOrder.InOrder"/>): first one where nothing listens, then the
+    /// running test broker, as a client of a cluster sees it while one node is down.
+    /// </summary>
+    FirstEndpointUnreachable,
 }

@@ -14,4 +14,10 @@ public sealed record ProviderSettings
 
     /// <summary>The provider's connect timeout, when the test needs a particular one.</summary>
     public TimeSpan? ConnectTimeout { get; init; }
+
+    /// <summary>
+    /// On a cluster target: the nodes (1-based) the provider is given, tried in this order (the first one is where
+    /// it connects while it is up). Null: every node, in the provider's default (shuffled) order.
+    /// </summary>
+    public IReadOnlyList<int>? Nodes { get; init; }
 }

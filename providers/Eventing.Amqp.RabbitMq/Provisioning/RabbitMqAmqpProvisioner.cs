@@ -14,16 +14,20 @@ namespace Eventing.Amqp.Provisioning;
 /// </summary>
 internal sealed class RabbitMqAmqpProvisioner : IAmqpProvisioner
 {
-    private readonly Uri _uri;
+    private readonly Func<IReadOnlyList<Uri>> _nodes;
     private readonly RabbitMqProvisioner _provisioner;
     private readonly TimeSpan _connectTimeout;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IConnection? _connection;
     private bool _exchangeDeclared;
 
-    public RabbitMqAmqpProvisioner(Uri uri, string exchangeName, RabbitMqQueueType queueType, TimeSpan connectTimeout)
+    /// <param name="nodes">The 0-9-1 URIs of the nodes, the first one's credentials and virtual host used for all.</param>
+    /// <param name="exchangeName">The exchange events are sent to.</param>
+    /// <param name="queueType">Classic or quorum queues.</param>
+    /// <param name="connectTimeout">How long connecting may take.</param>
+    public RabbitMqAmqpProvisioner(Func<IReadOnlyList<Uri>> nodes, string exchangeName, RabbitMqQueueType queueType, TimeSpan connectTimeout)
     {
-        _uri = uri;
+        _nodes = nodes;
         _provisioner = new RabbitMqProvisioner(exchangeName, queueType);
         _connectTimeout = connectTimeout;
     }
@@ -105,21 +109,24 @@ internal sealed class RabbitMqAmqpProvisioner : IAmqpProvisioner
             _connection = null;
         }
 
+        var nodes = _nodes();
         var factory = new ConnectionFactory
         {
-            Uri = _uri,
+            Uri = nodes[0],
             AutomaticRecoveryEnabled = false,
             RequestedConnectionTimeout = _connectTimeout,
             ClientProvidedName = "eventing-amqp-provisioning",
         };
         try
         {
-            _connection = await factory.CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
+            // RabbitMQ.Client tries the nodes in a random order; a declaration made on any node holds for the cluster.
+            var endpoints = nodes.Select(node => new AmqpTcpEndpoint(node.Host, node.IsDefaultPort ? -1 : node.Port, factory.Ssl)).ToList();
+            _connection = await factory.CreateConnectionAsync(endpoints, cancellationToken).ConfigureAwait(false);
             return _connection;
         }
         catch (BrokerUnreachableException exception)
         {
-            var endpoint = AmqpEndpoint.Describe(_uri, null);
+            var endpoint = string.Join(", ", nodes.Select(node => AmqpEndpoint.Describe(node, null)));
             throw new Eventing.BrokerUnreachableException(endpoint,
                 $"Could not connect to RabbitMQ at {endpoint} over AMQP 0-9-1 to declare the AMQP 1.0 provider's queues ({exception.InnerException?.Message ?? exception.Message}). " +
                 "Set RabbitMqProvisioningOptions.Uri if 0-9-1 is served elsewhere.",

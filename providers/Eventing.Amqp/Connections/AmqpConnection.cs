@@ -6,6 +6,7 @@ using Amqp.Framing;
 using Amqp.Sasl;
 using Eventing.Amqp.Diagnostics;
 using Eventing.Amqp.Hosting;
+using Eventing.Providers;
 using Microsoft.Extensions.Logging;
 using AmqpConnectionObject = Amqp.Connection;
 
@@ -20,7 +21,7 @@ internal sealed class AmqpConnection : IAsyncDisposable
 {
     private readonly AmqpProviderOptions _options;
     private readonly ILogger _logger;
-    private readonly Address _address;
+    private readonly FailoverEndpoints<Node> _nodes;
     private readonly ConnectionFactory _factory;
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _closing = new();
@@ -32,6 +33,7 @@ internal sealed class AmqpConnection : IAsyncDisposable
     // short SendTimeout). Reset with each outage.
     private TaskCompletionSource _demand = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private AmqpConnectionObject? _current;
+    private string _currentNode;
     private bool _closed;
 
     public AmqpConnection(AmqpProviderOptions options, ILogger logger)
@@ -42,11 +44,16 @@ internal sealed class AmqpConnection : IAsyncDisposable
         var user = options.UserName ?? AmqpEndpoint.UserFrom(uri);
         var password = options.Password ?? AmqpEndpoint.PasswordFrom(uri);
         var tls = options.Tls.Enabled ?? AmqpEndpoint.UsesTls(uri);
-        Endpoint = AmqpEndpoint.Describe(uri, options.UserName);
-
         // With a user name AMQPNetLite authenticates with SASL PLAIN; without, we ask for ANONYMOUS explicitly
-        // because brokers such as RabbitMQ insist on a SASL layer.
-        _address = new Address(uri.Host, AmqpEndpoint.Port(uri), user, password, "/", tls ? "AMQPS" : "AMQP");
+        // because brokers such as RabbitMQ insist on a SASL layer. Every node of a cluster is reached with the
+        // credentials and TLS setting of Uri.
+        _nodes = new FailoverEndpoints<Node>(
+            EndpointList.Collect(uri, options.Endpoints).Select(node => new Node(
+                new Address(node.Host, AmqpEndpoint.Port(node), user, password, "/", tls ? "AMQPS" : "AMQP"),
+                AmqpEndpoint.Describe(ReferenceEquals(node, uri) ? uri : new UriBuilder(uri) { Host = node.Host, Port = AmqpEndpoint.Port(node) }.Uri, options.UserName))),
+            options.EndpointOrder);
+        Endpoint = string.Join(", ", _nodes.All.Select(node => node.Display));
+        _currentNode = _nodes.All[0].Display;
         _factory = new ConnectionFactory();
         if (user is null)
         {
@@ -54,7 +61,6 @@ internal sealed class AmqpConnection : IAsyncDisposable
         }
 
         _factory.AMQP.ContainerId = options.ContainerId ?? $"eventing-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}";
-        _factory.AMQP.HostName = uri.Host;
         _factory.AMQP.IdleTimeout = (int)Math.Min(int.MaxValue, options.IdleTimeout.TotalMilliseconds);
         _factory.AMQP.MaxSessionsPerConnection = 1024;
         if (tls)
@@ -63,7 +69,7 @@ internal sealed class AmqpConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>The broker address for logs and errors, password masked.</summary>
+    /// <summary>The broker address (every node of a cluster) for logs and errors, password masked.</summary>
     public string Endpoint { get; }
 
     /// <summary>Raised on the I/O thread after a connection was lost and all its sessions and links were aborted.</summary>
@@ -82,7 +88,7 @@ internal sealed class AmqpConnection : IAsyncDisposable
             try
             {
                 Publish(await ConnectOnceAsync(timeout.Token).ConfigureAwait(false));
-                Log.Connected(_logger, Endpoint);
+                Log.Connected(_logger, Volatile.Read(ref _currentNode));
                 return;
             }
             catch (AmqpException exception) when (string.Equals(exception.Error?.Condition, ErrorCode.UnauthorizedAccess, StringComparison.Ordinal))
@@ -185,8 +191,31 @@ internal sealed class AmqpConnection : IAsyncDisposable
         _closing.Dispose();
     }
 
-    private async Task<AmqpConnectionObject> ConnectOnceAsync(CancellationToken cancellationToken) =>
-        await _factory.CreateAsync(_address, cancellationToken).ConfigureAwait(false);
+    // One round over the nodes: the first that accepts wins; a refusal of the credentials would be the same on
+    // every node and ends the round.
+    private async Task<AmqpConnectionObject> ConnectOnceAsync(CancellationToken cancellationToken)
+    {
+        var round = _nodes.NextRound();
+        for (var i = 0; ; i++)
+        {
+            var node = round[i];
+            try
+            {
+                // The open frame's hostname names the node connected to (a virtual-host hint for brokers that use it).
+                _factory.AMQP.HostName = node.Address.Host;
+                var connection = await _factory.CreateAsync(node.Address, cancellationToken).ConfigureAwait(false);
+                Volatile.Write(ref _currentNode, node.Display);
+                return connection;
+            }
+            catch (Exception exception) when (i < round.Count - 1 && !cancellationToken.IsCancellationRequested && !IsRefusal(exception))
+            {
+                Log.NodeUnreachable(_logger, node.Display, Reason(exception));
+            }
+        }
+    }
+
+    private static bool IsRefusal(Exception exception) =>
+        exception is AmqpException amqp && string.Equals(amqp.Error?.Condition, ErrorCode.UnauthorizedAccess, StringComparison.Ordinal);
 
     private void Publish(AmqpConnectionObject connection)
     {
@@ -228,7 +257,7 @@ internal sealed class AmqpConnection : IAsyncDisposable
             }
         }
 
-        Log.ConnectionLost(_logger, Endpoint, error?.Condition ?? "closed", error?.Description ?? "the broker closed the connection");
+        Log.ConnectionLost(_logger, Volatile.Read(ref _currentNode), error?.Condition ?? "closed", error?.Description ?? "the broker closed the connection");
         Lost?.Invoke(connection);
         _ = Task.Run(RecoverAsync);
     }
@@ -242,7 +271,7 @@ internal sealed class AmqpConnection : IAsyncDisposable
             {
                 await BackOffAsync(delay).ConfigureAwait(false);
                 Publish(await ConnectOnceAsync(_closing.Token).ConfigureAwait(false));
-                Log.Reconnected(_logger, Endpoint, attempt);
+                Log.Reconnected(_logger, Volatile.Read(ref _currentNode), attempt);
                 return;
             }
             catch (Exception) when (_closing.IsCancellationRequested)
@@ -298,6 +327,9 @@ internal sealed class AmqpConnection : IAsyncDisposable
         AmqpException amqp => $"{amqp.Error?.Condition}: {amqp.Error?.Description}",
         _ => exception.Message,
     };
+
+    /// <summary>One node of the cluster: where to connect, and how to name it in logs (password masked).</summary>
+    private sealed record Node(Address Address, string Display);
 
     private static TaskCompletionSource<AmqpConnectionObject> NewReady() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 

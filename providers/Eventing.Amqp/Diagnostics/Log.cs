@@ -20,6 +20,9 @@ internal static partial class Log
     [LoggerMessage(3004, LogLevel.Information, "Disconnected from {Endpoint}")]
     public static partial void Disconnected(ILogger logger, string endpoint);
 
+    [LoggerMessage(3005, LogLevel.Warning, "Could not connect to {Endpoint} ({Reason}); trying the next endpoint")]
+    public static partial void NodeUnreachable(ILogger logger, string endpoint, string reason);
+
     [LoggerMessage(3010, LogLevel.Debug, "Receiving from {Address} for {Queue} with credit {Credit}")]
     public static partial void Attached(ILogger logger, string address, string queue, int credit);
 

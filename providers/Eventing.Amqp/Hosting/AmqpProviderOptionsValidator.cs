@@ -1,3 +1,4 @@
+using Eventing.Providers;
 using Microsoft.Extensions.Options;
 
 namespace Eventing.Amqp.Hosting;
@@ -13,6 +14,15 @@ internal sealed class AmqpProviderOptionsValidator : IValidateOptions<AmqpProvid
             // The value itself is never echoed: without scheme:// (guest:secret@host:5672) Uri takes the user for the
             // scheme and the password for the path, and a relative URI is the raw text, so no masking could be trusted.
             failures.Add($"AmqpProviderOptions.Uri is {(options.Uri is null ? "null" : "not an absolute amqp:// or amqps:// URI (its value is not shown: it may hold a password)")}; it must be an absolute amqp:// or amqps:// URI, e.g. amqp://guest:guest@127.0.0.1:5672.");
+        }
+        else
+        {
+            EndpointList.Validate(failures, nameof(AmqpProviderOptions), options.Uri, options.Endpoints, compareVirtualHost: false);
+        }
+
+        if (!Enum.IsDefined(options.EndpointOrder))
+        {
+            failures.Add($"AmqpProviderOptions.EndpointOrder is {options.EndpointOrder}; it must be Shuffled or InOrder.");
         }
 
         if (options.Topology is null)

@@ -1,3 +1,4 @@
+using Eventing.Providers;
 using Microsoft.Extensions.Options;
 
 namespace Eventing.RabbitMq.Hosting;
@@ -33,6 +34,15 @@ internal sealed class RabbitMqProviderOptionsValidator : IValidateOptions<Rabbit
             // The value itself is never echoed: without scheme:// (guest:secret@host:5672) Uri takes the user for the
             // scheme and the password for the path, so no masking could be trusted to find it.
             failures.Add($"RabbitMqProviderOptions.Uri is {(options.Uri is null ? "null" : "not an absolute amqp:// or amqps:// URI (its value is not shown: it may hold a password)")}; it must be an absolute amqp:// or amqps:// URI, e.g. amqp://guest:guest@127.0.0.1:5672/.");
+        }
+        else
+        {
+            EndpointList.Validate(failures, nameof(RabbitMqProviderOptions), options.Uri, options.Endpoints, compareVirtualHost: true);
+        }
+
+        if (!Enum.IsDefined(options.EndpointOrder))
+        {
+            failures.Add($"RabbitMqProviderOptions.EndpointOrder is {options.EndpointOrder}; it must be Shuffled or InOrder.");
         }
 
         if (string.IsNullOrWhiteSpace(options.ExchangeName))

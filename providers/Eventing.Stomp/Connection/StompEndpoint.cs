@@ -4,22 +4,32 @@ using Eventing.Stomp.Protocol;
 
 namespace Eventing.Stomp;
 
-/// <summary>Where and how to connect, resolved once from <see cref="StompProviderOptions"/>.</summary>
+/// <summary>
+/// Where and how to connect to one broker (one node of a cluster), resolved once from
+/// <see cref="StompProviderOptions"/>: host and port of the node, everything else from <see cref="StompProviderOptions.Uri"/>.
+/// </summary>
 internal sealed class StompEndpoint
 {
     public const int DefaultPort = 61613;
 
+    /// <summary>The node of <see cref="StompProviderOptions.Uri"/>.</summary>
     public StompEndpoint(StompProviderOptions options)
+        : this(options, options.Uri)
+    {
+    }
+
+    /// <summary>The node <paramref name="node"/> (one of <see cref="StompProviderOptions.Endpoints"/>).</summary>
+    public StompEndpoint(StompProviderOptions options, Uri node)
     {
         var uri = options.Uri;
-        HostName = uri.Host;
+        HostName = node.Host;
         UseTls = uri.Scheme is "stomp+ssl" or "stomp+tls";
-        Port = uri.IsDefaultPort || uri.Port <= 0 ? DefaultPort : uri.Port;
+        Port = node.IsDefaultPort || node.Port <= 0 ? DefaultPort : node.Port;
         Login = BrokerEndpoint.UserFrom(uri);
         Passcode = BrokerEndpoint.PasswordFrom(uri);
         var path = uri.AbsolutePath.Length > 1 ? Uri.UnescapeDataString(uri.AbsolutePath[1..]) : null;
         VirtualHost = options.Host ?? (string.IsNullOrEmpty(path) ? "/" : path);
-        Display = Describe(uri);
+        Display = ReferenceEquals(node, uri) ? Describe(uri) : Describe(new UriBuilder(uri) { Host = node.Host, Port = Port }.Uri);
         Tls = options.Tls;
         ConnectTimeout = options.ConnectTimeout;
         HeartBeat = options.HeartBeat;

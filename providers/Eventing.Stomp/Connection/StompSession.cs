@@ -9,11 +9,12 @@ namespace Eventing.Stomp;
 /// <summary>
 /// A connection that comes back: after the first connect it watches the connection and, when it dies, reconnects
 /// with exponential backoff and jitter, then runs <c>onConnected</c> (a subscription re-SUBSCRIBEs there) before
-/// handing the new connection to callers. Callers wait for a connection at most as long as they choose.
+/// handing the new connection to callers. Callers wait for a connection at most as long as they choose. With
+/// several endpoints (a cluster) each attempt tries them all in turn, so a lost node is replaced by the next at once.
 /// </summary>
 internal sealed class StompSession : IAsyncDisposable
 {
-    private readonly StompEndpoint _endpoint;
+    private readonly StompEndpoints _endpoint;
     private readonly StompProviderOptions _options;
     private readonly ILogger _logger;
     private readonly Action<StompConnection, StompFrame>? _onMessage;
@@ -25,7 +26,7 @@ internal sealed class StompSession : IAsyncDisposable
     private Task _monitor = Task.CompletedTask;
 
     public StompSession(
-        StompEndpoint endpoint,
+        StompEndpoints endpoint,
         StompProviderOptions options,
         ILogger logger,
         Action<StompConnection, StompFrame>? onMessage = null,
@@ -102,7 +103,12 @@ internal sealed class StompSession : IAsyncDisposable
     }
 
     /// <summary>Turns any connect failure into the error users act on, naming the endpoint without its password.</summary>
-    public static BrokerUnreachableException Unreachable(StompEndpoint endpoint, Exception exception)
+    public static BrokerUnreachableException Unreachable(StompEndpoint endpoint, Exception exception) => Unreachable(endpoint, null, exception);
+
+    private BrokerUnreachableException UnreachableNodes(StompEndpoint last, Exception exception) =>
+        Unreachable(last, _endpoint.Nodes.All.Count > 1 ? _endpoint : null, exception);
+
+    private static BrokerUnreachableException Unreachable(StompEndpoint endpoint, StompEndpoints? cluster, Exception exception)
     {
         var reason = exception switch
         {
@@ -113,8 +119,10 @@ internal sealed class StompSession : IAsyncDisposable
             _ => exception.Message,
         };
         return new BrokerUnreachableException(
-            endpoint.Display,
-            $"Could not connect to the STOMP broker at {endpoint} ({reason}). {CheckBroker(endpoint)}",
+            cluster?.Display ?? endpoint.Display,
+            cluster is null
+                ? $"Could not connect to the STOMP broker at {endpoint} ({reason}). {CheckBroker(endpoint)}"
+                : $"Could not connect to any of the STOMP brokers at {cluster} (the last, {endpoint}: {reason}). {CheckBroker(endpoint)}",
             exception);
     }
 
@@ -124,14 +132,25 @@ internal sealed class StompSession : IAsyncDisposable
 
     private async Task<StompConnection> ConnectOnceAsync(CancellationToken cancellationToken)
     {
-        StompConnection connection;
-        try
+        StompConnection? connection = null;
+        var round = _endpoint.Nodes.NextRound();
+        for (var i = 0; connection is null; i++)
         {
-            connection = await StompConnection.ConnectAsync(_endpoint, _onMessage, _logger, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            throw Unreachable(_endpoint, exception);
+            var node = round[i];
+            try
+            {
+                connection = await StompConnection.ConnectAsync(node, _onMessage, _logger, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // A refusal (ERROR frame: credentials, virtual host) would be the same on every node of a cluster.
+                if (i == round.Count - 1 || exception is StompErrorFrameException)
+                {
+                    throw UnreachableNodes(node, exception);
+                }
+
+                Log.NodeUnreachable(_logger, node.Display, exception.Message);
+            }
         }
 
         if (_onConnected is not null)
@@ -183,7 +202,7 @@ internal sealed class StompSession : IAsyncDisposable
             {
                 throw new BrokerUnreachableException(
                     _endpoint.Display,
-                    $"The STOMP broker at {_endpoint} has been unreachable for {wait.TotalSeconds:0.#} s (StompProviderOptions.SendTimeout); the provider keeps reconnecting. {CheckBroker(_endpoint)}",
+                    $"The STOMP broker at {_endpoint} has been unreachable for {wait.TotalSeconds:0.#} s (StompProviderOptions.SendTimeout); the provider keeps reconnecting. {CheckBroker(_endpoint.Nodes.All[0])}",
                     exception);
             }
 
@@ -214,7 +233,7 @@ internal sealed class StompSession : IAsyncDisposable
                 }
             }
 
-            Log.ConnectionLost(_logger, reason, _endpoint.Display);
+            Log.ConnectionLost(_logger, reason, connection.Endpoint.Display);
             connection = await ReconnectAsync(token).ConfigureAwait(false);
             if (token.IsCancellationRequested)
             {
@@ -237,7 +256,7 @@ internal sealed class StompSession : IAsyncDisposable
             try
             {
                 var connection = await ConnectOnceAsync(cancellationToken).ConfigureAwait(false);
-                Log.Reconnected(_logger, _endpoint.Display, attempt);
+                Log.Reconnected(_logger, connection.Endpoint.Display, attempt);
                 return connection;
             }
             catch (Exception exception) when (!cancellationToken.IsCancellationRequested)

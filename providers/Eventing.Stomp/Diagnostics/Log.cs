@@ -23,6 +23,9 @@ internal static partial class Log
     [LoggerMessage(3005, LogLevel.Debug, "DISCONNECT from {Endpoint} was not confirmed; closing the socket anyway")]
     public static partial void DisconnectUnconfirmed(ILogger logger, Exception exception, string endpoint);
 
+    [LoggerMessage(3006, LogLevel.Warning, "Could not connect to the STOMP broker {Endpoint} ({Reason}); trying the next endpoint")]
+    public static partial void NodeUnreachable(ILogger logger, string endpoint, string reason);
+
     [LoggerMessage(3010, LogLevel.Warning, "Dropped undecodable header(s) {Headers} (binary, invalid UTF-8 or NUL) of message {MessageId} on {Destination}; the message is still delivered")]
     public static partial void HeadersDropped(ILogger logger, string headers, string messageId, string destination);
 

@@ -34,6 +34,22 @@ internal sealed class StompProviderOptionsValidator(IOptions<EventingOptions> ev
             {
                 NoControlCharacters(failures, new StompEndpoint(options).VirtualHost, "the virtual host (path) of StompProviderOptions.Uri");
             }
+
+            EndpointList.Validate(failures, nameof(StompProviderOptions), options.Uri, options.Endpoints, compareVirtualHost: options.Host is null);
+        }
+
+        if (!Enum.IsDefined(options.EndpointOrder))
+        {
+            failures.Add($"StompProviderOptions.EndpointOrder is {options.EndpointOrder}; it must be Shuffled or InOrder.");
+        }
+
+        if (!Enum.IsDefined(options.QueueType))
+        {
+            failures.Add($"StompProviderOptions.QueueType is {options.QueueType}; it must be Classic or Quorum.");
+        }
+        else if (options.QueueType == StompQueueType.Quorum && options.Topology is StompTopologyKind.ActiveMq or StompTopologyKind.Artemis)
+        {
+            failures.Add($"StompProviderOptions.QueueType is Quorum, which only RabbitMQ has, but StompProviderOptions.Topology is {options.Topology}. Use Classic, or the RabbitMq (or Auto) topology.");
         }
 
         NoControlCharacters(failures, options.Host, "StompProviderOptions.Host");

@@ -31,7 +31,7 @@ internal sealed class StompSubscription : IProviderSubscription
     private int _disposed;
 
     public StompSubscription(
-        ListenerDescriptor listener, IDeliveryHandler handler, StompTopology topology, StompEndpoint endpoint, StompProviderOptions options, ILogger logger)
+        ListenerDescriptor listener, IDeliveryHandler handler, StompTopology topology, StompEndpoints endpoint, StompProviderOptions options, ILogger logger)
     {
         _listener = listener;
         _handler = handler;

@@ -6,9 +6,17 @@ namespace Eventing.Stomp.Topology;
 /// RabbitMq provider uses, so listeners of both providers with one name compete on it. <c>/exchange/…</c> is
 /// avoided: a SUBSCRIBE to a missing exchange is an ERROR that closes the connection, and STOMP cannot declare one.
 /// </summary>
-internal sealed class RabbitMqTopology : StompTopology
+internal sealed class RabbitMqTopology(StompQueueType queueType = StompQueueType.Classic) : StompTopology
 {
+    // RabbitMQ declares the queue a SUBSCRIBE or SEND names from these headers; the dead-letter queue of a quorum
+    // listener is declared quorum by the first dead letter sent to it, as the RabbitMq provider declares it.
+    private readonly KeyValuePair<string, string>[] _deadLetterHeaders = queueType == StompQueueType.Quorum
+        ? [Header("x-queue-type", "quorum"), Header("durable", "true"), Header("auto-delete", "false")]
+        : [];
+
     public override StompTopologyKind Kind => StompTopologyKind.RabbitMq;
+
+    public override KeyValuePair<string, string>[] DeadLetterHeaders => _deadLetterHeaders;
 
     public override string? PrefetchHeader => "prefetch-count";
 
@@ -17,13 +25,23 @@ internal sealed class RabbitMqTopology : StompTopology
     public override string SendDestination(EventDescriptor @event) => "/topic/" + @event.Name;
 
     public override StompSubscriptionSpec Subscription(ListenerDescriptor listener) =>
-        new("/topic/" + listener.Event.Name,
-        [
-            Header("x-queue-name", listener.Queue),
+        new("/topic/" + listener.Event.Name, listener.PerProcess || queueType == StompQueueType.Classic
+            ?
+            [
+                Header("x-queue-name", listener.Queue),
 
-            // Per-process queues go away with their process; shared ones survive restarts. The durability must
-            // match the RabbitMq provider's declaration or RabbitMQ refuses the SUBSCRIBE (precondition_failed).
-            Header("durable", listener.PerProcess ? "false" : "true"),
-            Header("auto-delete", listener.PerProcess ? "true" : "false"),
-        ]);
+                // Per-process queues go away with their process; shared ones survive restarts. The durability must
+                // match the RabbitMq provider's declaration or RabbitMQ refuses the SUBSCRIBE (precondition_failed).
+                Header("durable", listener.PerProcess ? "false" : "true"),
+                Header("auto-delete", listener.PerProcess ? "true" : "false"),
+            ]
+            :
+            [
+                // A quorum queue is always durable and never auto-deleted; per-process queues stay classic (a
+                // replicated queue for one process's lifetime buys nothing), as with the RabbitMq provider.
+                Header("x-queue-name", listener.Queue),
+                Header("x-queue-type", "quorum"),
+                Header("durable", "true"),
+                Header("auto-delete", "false"),
+            ]);
 }

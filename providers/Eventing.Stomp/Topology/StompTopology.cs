@@ -34,18 +34,30 @@ internal abstract class StompTopology
     public abstract bool NackRequeues { get; }
 
     /// <summary>Picks the topology for <paramref name="kind"/>, or from the CONNECTED <c>server</c> header for <see cref="StompTopologyKind.Auto"/>.</summary>
-    /// <exception cref="InvalidOperationException">Auto was asked for and the server is not recognised.</exception>
-    public static StompTopology Create(StompTopologyKind kind, string server, string endpoint) => kind switch
+    /// <exception cref="InvalidOperationException">
+    /// Auto was asked for and the server is not recognised, or quorum queues were asked of a broker without them.
+    /// </exception>
+    public static StompTopology Create(StompTopologyKind kind, string server, string endpoint, StompQueueType queueType = StompQueueType.Classic)
     {
-        StompTopologyKind.ActiveMq => new ActiveMqTopology(),
-        StompTopologyKind.RabbitMq => new RabbitMqTopology(),
-        StompTopologyKind.Artemis => new ArtemisTopology(),
-        _ when server.StartsWith("RabbitMQ", StringComparison.OrdinalIgnoreCase) => new RabbitMqTopology(),
-        _ when server.Contains("Artemis", StringComparison.OrdinalIgnoreCase) => new ArtemisTopology(),
-        _ when server.StartsWith("ActiveMQ", StringComparison.OrdinalIgnoreCase) => new ActiveMqTopology(),
-        _ => throw new InvalidOperationException(
-            $"The STOMP broker at {endpoint} calls itself '{server}', which Eventing does not recognise. Set StompProviderOptions.Topology to ActiveMq, RabbitMq or Artemis."),
-    };
+        StompTopology topology = kind switch
+        {
+            StompTopologyKind.ActiveMq => new ActiveMqTopology(),
+            StompTopologyKind.RabbitMq => new RabbitMqTopology(queueType),
+            StompTopologyKind.Artemis => new ArtemisTopology(),
+            _ when server.StartsWith("RabbitMQ", StringComparison.OrdinalIgnoreCase) => new RabbitMqTopology(queueType),
+            _ when server.Contains("Artemis", StringComparison.OrdinalIgnoreCase) => new ArtemisTopology(),
+            _ when server.StartsWith("ActiveMQ", StringComparison.OrdinalIgnoreCase) => new ActiveMqTopology(),
+            _ => throw new InvalidOperationException(
+                $"The STOMP broker at {endpoint} calls itself '{server}', which Eventing does not recognise. Set StompProviderOptions.Topology to ActiveMq, RabbitMq or Artemis."),
+        };
+        if (queueType == StompQueueType.Quorum && topology.Kind != StompTopologyKind.RabbitMq)
+        {
+            throw new InvalidOperationException(
+                $"StompProviderOptions.QueueType is Quorum, but the STOMP broker at {endpoint} ('{server}') is {topology.Kind}, which has no quorum queues. Use StompQueueType.Classic with this broker.");
+        }
+
+        return topology;
+    }
 
     internal static KeyValuePair<string, string> Header(string name, string value) => new(name, value);
 }

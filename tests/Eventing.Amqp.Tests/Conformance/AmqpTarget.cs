@@ -26,9 +26,15 @@ public sealed class AmqpTarget : ConformanceTarget, IRestartableBroker, IAuthent
             amqp.Uri = settings.Connection switch
             {
                 ConnectionMode.WrongCredentials => new Uri($"amqp://guest:wrong@{Broker.Host}:{Broker.Port}"),
-                ConnectionMode.Unreachable => new Uri($"amqp://guest:guest@{Broker.Host}:{UnreachablePort}"),
+                ConnectionMode.Unreachable or ConnectionMode.FirstEndpointUnreachable => new Uri($"amqp://guest:guest@{Broker.Host}:{UnreachablePort}"),
                 _ => Broker.AmqpUri,
             };
+            if (settings.Connection == ConnectionMode.FirstEndpointUnreachable)
+            {
+                amqp.Endpoints.Add(Broker.AmqpUri);
+                amqp.EndpointOrder = EndpointOrder.InOrder;
+            }
+
             if (settings.SendTimeout is { } send)
             {
                 amqp.SendTimeout = send;

@@ -53,9 +53,15 @@ public abstract class RabbitMqTarget : ConformanceTarget, IRestartableBroker, IA
             {
                 ConnectionMode.WrongCredentials => $"amqp://guest:wrong@127.0.0.1:{TestBrokers.RabbitMqPort}/",
                 // Port 1 on loopback: nothing listens there, the connection is refused at once.
-                ConnectionMode.Unreachable => "amqp://guest:guest@127.0.0.1:1/",
+                ConnectionMode.Unreachable or ConnectionMode.FirstEndpointUnreachable => "amqp://guest:guest@127.0.0.1:1/",
                 _ => TestBrokers.RabbitMqUri,
             });
+            if (settings.Connection == ConnectionMode.FirstEndpointUnreachable)
+            {
+                rabbit.Endpoints.Add(new Uri(TestBrokers.RabbitMqUri));
+                rabbit.EndpointOrder = EndpointOrder.InOrder;
+            }
+
             rabbit.QueueType = QueueType;
             rabbit.RecoveryInterval = TimeSpan.FromSeconds(1);
             if (settings.SendTimeout is { } send)

@@ -34,9 +34,15 @@ public abstract class StompTarget : ConformanceTarget, IRestartableBroker, IAuth
             stomp.Uri = settings.Connection switch
             {
                 ConnectionMode.WrongCredentials => new UriBuilder(Uri) { Password = "wrong" }.Uri,
-                ConnectionMode.Unreachable => new UriBuilder(Uri) { Port = UnreachablePort }.Uri,
+                ConnectionMode.Unreachable or ConnectionMode.FirstEndpointUnreachable => new UriBuilder(Uri) { Port = UnreachablePort }.Uri,
                 _ => Uri,
             };
+            if (settings.Connection == ConnectionMode.FirstEndpointUnreachable)
+            {
+                stomp.Endpoints.Add(Uri);
+                stomp.EndpointOrder = EndpointOrder.InOrder;
+            }
+
             if (settings.SendTimeout is { } send)
             {
                 stomp.SendTimeout = send;

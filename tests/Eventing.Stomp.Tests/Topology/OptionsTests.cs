@@ -14,6 +14,29 @@ public class OptionsTests
     }
 
     [Fact]
+    public void Quorum_queues_with_an_activemq_topology_are_refused_naming_both_options()
+    {
+        var text = string.Join("\n", StompProviderOptionsValidator.Check(new StompProviderOptions { QueueType = StompQueueType.Quorum, Topology = StompTopologyKind.ActiveMq }));
+
+        Assert.Contains("StompProviderOptions.QueueType", text, StringComparison.Ordinal);
+        Assert.Contains("StompProviderOptions.Topology", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Cluster_endpoints_with_other_credentials_are_refused_without_showing_them()
+    {
+        var options = new StompProviderOptions { Uri = new Uri("stomp://guest:guest@rabbit-1:61613") };
+        options.Endpoints.Add(new Uri("stomp://rabbit-2:61613"));
+        options.Endpoints.Add(new Uri("stomp://admin:t0p-secret@rabbit-3:61613"));
+
+        var text = string.Join("\n", StompProviderOptionsValidator.Check(options));
+
+        Assert.Contains("StompProviderOptions.Endpoints[1]", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("StompProviderOptions.Endpoints[0]", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("t0p-secret", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Invalid_options_are_named_with_the_allowed_values()
     {
         var failures = StompProviderOptionsValidator.Check(new StompProviderOptions

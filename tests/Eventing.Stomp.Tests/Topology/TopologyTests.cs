@@ -113,4 +113,47 @@ public class TopologyTests
         Assert.Contains("StompProviderOptions.Topology", exception.Message, StringComparison.Ordinal);
         Assert.Contains("Apollo/1.7", exception.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void RabbitMq_quorum_listeners_declare_a_durable_quorum_queue_and_dead_letter_to_one()
+    {
+        var topology = new RabbitMqTopology(StompQueueType.Quorum);
+
+        var headers = Headers(topology.Subscription(Listener("billing")));
+
+        Assert.Equal("quorum", headers["x-queue-type"]);
+        Assert.Equal("orders.placed::billing", headers["x-queue-name"]);
+        Assert.Equal("true", headers["durable"]);
+        Assert.Equal("false", headers["auto-delete"]);
+        var deadLetter = topology.DeadLetterHeaders.ToDictionary(h => h.Key, h => h.Value);
+        Assert.Equal("quorum", deadLetter["x-queue-type"]);
+        Assert.Equal("true", deadLetter["durable"]);
+    }
+
+    [Fact]
+    public void RabbitMq_quorum_per_process_listeners_keep_a_classic_auto_delete_queue()
+    {
+        var headers = Headers(new RabbitMqTopology(StompQueueType.Quorum).Subscription(Listener("cache", perProcess: true)));
+
+        Assert.False(headers.ContainsKey("x-queue-type"));
+        Assert.Equal("true", headers["auto-delete"]);
+    }
+
+    [Fact]
+    public void RabbitMq_classic_listeners_name_no_queue_type()
+    {
+        var topology = new RabbitMqTopology();
+
+        Assert.False(Headers(topology.Subscription(Listener("billing"))).ContainsKey("x-queue-type"));
+        Assert.Empty(topology.DeadLetterHeaders);
+    }
+
+    [Fact]
+    public void Quorum_queues_on_a_broker_without_them_fail_start_naming_the_option()
+    {
+        var exception = Assert.Throws<InvalidOperationException>(() =>
+            StompTopology.Create(StompTopologyKind.Auto, "ActiveMQ/5.17.6", "stomp://127.0.0.1:61613", StompQueueType.Quorum));
+
+        Assert.Contains("StompProviderOptions.QueueType", exception.Message, StringComparison.Ordinal);
+    }
 }

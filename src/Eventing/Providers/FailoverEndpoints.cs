@@ -1,0 +1,44 @@
+namespace Eventing.Providers;
+
+/// <summary>
+/// The endpoints (cluster nodes) a provider may connect to and the order of one round of connection attempts.
+/// A provider tries every endpoint of a round once, moving on at once when one fails, and backs off only
+/// between rounds.
+/// </summary>
+/// <typeparam name="T">What the provider connects to: a URI, or its own resolved form of one.</typeparam>
+public sealed class FailoverEndpoints<T>
+{
+    private readonly T[] _endpoints;
+
+    /// <summary>Creates the list; <paramref name="endpoints"/> must hold at least one.</summary>
+    public FailoverEndpoints(IEnumerable<T> endpoints, EndpointOrder order)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        _endpoints = [.. endpoints];
+        if (_endpoints.Length == 0)
+        {
+            throw new ArgumentException("At least one endpoint is needed.", nameof(endpoints));
+        }
+
+        Order = order;
+    }
+
+    /// <summary>Every endpoint, in the configured order.</summary>
+    public IReadOnlyList<T> All => _endpoints;
+
+    /// <summary>How each round is ordered.</summary>
+    public EndpointOrder Order { get; }
+
+    /// <summary>The endpoints in the order of the next round of attempts: shuffled anew each time, or as configured.</summary>
+    public IReadOnlyList<T> NextRound()
+    {
+        if (Order == EndpointOrder.InOrder || _endpoints.Length == 1)
+        {
+            return _endpoints;
+        }
+
+        var round = (T[])_endpoints.Clone();
+        Random.Shared.Shuffle(round);
+        return round;
+    }
+}
