@@ -35,7 +35,9 @@ public abstract class FaultStreamTests<TTarget>(TTarget target) : ConformanceTes
     /// <paramref name="faultsAt"/> (one fault at a time); the fault returns when the broker accepts connections
     /// again. Then asserts that nothing was lost, that deliveries resumed within <paramref name="resumeWithin"/> of
     /// each fault, and writes the stream's summary line. Both hosts use <paramref name="settings"/> (with a long
-    /// send timeout when it sets none).
+    /// send timeout when it sets none). With <paramref name="holdForFaults"/> the sender never runs more than
+    /// <see cref="SendsInFlight"/> past a fault's threshold before that fault began, so every fault, however late
+    /// after the one before, meets sends in flight and has sends after it.
     /// </summary>
     /// <remarks>
     /// The consumer's resume is measured with a probe: right after each fault a raw producer (not the sender under
@@ -43,9 +45,10 @@ public abstract class FaultStreamTests<TTarget>(TTarget target) : ConformanceTes
     /// from the broker having it to the consumer handling it. The sender's own comeback is reported beside it.
     /// </remarks>
     private protected async Task RunStreamAsync<TEvent>(
-        string listener, string scenario, string eventName, Func<string, int, TEvent> create, int[] faultsAt, Func<int, Task> fault, TimeSpan resumeWithin, ProviderSettings? settings = null)
+        string listener, string scenario, string eventName, Func<string, int, TEvent> create, int[] faultsAt, Func<int, Task> fault, TimeSpan resumeWithin, ProviderSettings? settings = null, bool holdForFaults = false)
         where TEvent : IConformanceEvent
     {
+        var began = faultsAt.Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
         var run = NewRun();
         var probe = new StreamProbe();
         var brokerBack = new List<long>();
@@ -74,9 +77,38 @@ public abstract class FaultStreamTests<TTarget>(TTarget target) : ConformanceTes
             await using var sender = await TestHost.StartAsync(Target, sending);
             var faults = Task.Run(async () =>
             {
+                try
+                {
+                    await RunFaultsAsync();
+                }
+                finally
+                {
+                    // A failed fault must not leave the sender held at its gate.
+                    foreach (var gate in began)
+                    {
+                        gate.TrySetResult();
+                    }
+                }
+            });
+
+            await probe.SendAsync(sender.Events, StreamLength, SendsInFlight, seq => create(run, seq), holdForFaults ? HoldAsync : null);
+            await faults.WaitAsync(TimeSpan.FromMinutes(5));
+            await probe.WaitForEveryConfirmedAsync(TimeSpan.FromMinutes(3));
+
+            async Task HoldAsync(int seq)
+            {
+                for (var i = 0; i < faultsAt.Length && seq >= faultsAt[i] + SendsInFlight; i++)
+                {
+                    await began[i].Task;
+                }
+            }
+
+            async Task RunFaultsAsync()
+            {
                 for (var i = 0; i < faultsAt.Length; i++)
                 {
                     await probe.WaitForSentAsync(faultsAt[i]);
+                    began[i].TrySetResult();
                     await fault(i);
                     brokerBack.Add(Stopwatch.GetTimestamp());
                     var seq = -(i + 1);
@@ -89,11 +121,7 @@ public abstract class FaultStreamTests<TTarget>(TTarget target) : ConformanceTes
                     // (an abandoned attempt may have delivered it, and the broker may deliver before it confirms).
                     consumerResumes.Add(Stopwatch.GetElapsedTime(attempts.Where(start => start <= at).DefaultIfEmpty(at).Max(), at));
                 }
-            });
-
-            await probe.SendAsync(sender.Events, StreamLength, SendsInFlight, seq => create(run, seq));
-            await faults.WaitAsync(TimeSpan.FromMinutes(5));
-            await probe.WaitForEveryConfirmedAsync(TimeSpan.FromMinutes(3));
+            }
         }
 
         var resumes = brokerBack.Select((back, i) => new Resume(consumerResumes[i], probe.ResumedAfter(back).Send)).ToList();

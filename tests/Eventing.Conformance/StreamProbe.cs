@@ -54,9 +54,10 @@ public sealed class StreamProbe
 
     /// <summary>
     /// Sends events 0 to <paramref name="count"/> - 1 with <paramref name="inFlight"/> sends in flight, recording
-    /// each as returned or failed; returns when every send has done one or the other.
+    /// each as returned or failed; returns when every send has done one or the other. <paramref name="beforeSend"/>,
+    /// when given, is awaited before each send is issued (to hold the stream until something happened).
     /// </summary>
-    public async Task SendAsync<TEvent>(IEventManager events, int count, int inFlight, Func<int, TEvent> create)
+    public async Task SendAsync<TEvent>(IEventManager events, int count, int inFlight, Func<int, TEvent> create, Func<int, Task>? beforeSend = null)
         where TEvent : notnull
     {
         ArgumentNullException.ThrowIfNull(events);
@@ -65,6 +66,11 @@ public sealed class StreamProbe
         var sends = new List<Task>(count);
         for (var seq = 0; seq < count; seq++)
         {
+            if (beforeSend is not null)
+            {
+                await beforeSend(seq);
+            }
+
             await slots.WaitAsync();
             sends.Add(SendOneAsync(seq));
         }

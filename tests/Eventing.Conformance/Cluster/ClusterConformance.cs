@@ -28,7 +28,7 @@ public abstract class ClusterConformance<TTarget>(TTarget target) : FaultStreamT
             listener, "cluster: connected node killed, then rejoined", "conformance.cluster.connected-node", (run, seq) => new ConnectedNodeKilledEvent(run, seq),
             [5_000, 12_000],
             step => step == 0 ? killed(1) : Cluster.StartAsync(1),
-            ResumeWithin, InNodeOrder));
+            ResumeWithin, InNodeOrder, holdForFaults: true));
     }
 
     [Fact]
@@ -53,7 +53,7 @@ public abstract class ClusterConformance<TTarget>(TTarget target) : FaultStreamT
                     await Cluster.StartAsync(2);
                 }
             },
-            ResumeWithin, InNodeOrder));
+            ResumeWithin, InNodeOrder, holdForFaults: true));
     }
 
     [Fact]
@@ -73,7 +73,7 @@ public abstract class ClusterConformance<TTarget>(TTarget target) : FaultStreamT
                 2 => killed(2),
                 _ => Cluster.StartAsync(2),
             },
-            ResumeWithin, InNodeOrder));
+            ResumeWithin, InNodeOrder, holdForFaults: true));
     }
 
     /// <summary>Declares the listener's queue through node <paramref name="leader"/> alone, so its leader is there.</summary>

@@ -45,7 +45,7 @@ public sealed class RabbitMqCluster
         {
             if (_up is null || _up.IsFaulted)
             {
-                _up = RunAsync("up", TimeSpan.FromMinutes(10));
+                _up = RunAsync(["up"], TimeSpan.FromMinutes(10));
             }
 
             return _up;
@@ -53,15 +53,15 @@ public sealed class RabbitMqCluster
     }
 
     /// <summary>Kills node <paramref name="node"/> with SIGKILL (a crash); returns when its ports are closed.</summary>
-    public Task KillAsync(int node) => RunAsync($"kill {node}", TimeSpan.FromMinutes(1));
+    public Task KillAsync(int node) => RunAsync(["kill", node.ToString(CultureInfo.InvariantCulture)], TimeSpan.FromMinutes(1));
 
     /// <summary>Starts node <paramref name="node"/> with its data; returns when it has rejoined the cluster.</summary>
-    public Task StartAsync(int node) => RunAsync($"start {node}", TimeSpan.FromMinutes(3));
+    public Task StartAsync(int node) => RunAsync(["start", node.ToString(CultureInfo.InvariantCulture)], TimeSpan.FromMinutes(3));
 
     /// <summary>The node (1-based) that leads quorum queue <paramref name="queue"/>.</summary>
     public async Task<int> LeaderAsync(string queue)
     {
-        var output = await RunAsync($"leader '{queue.Replace("'", "'\\''", StringComparison.Ordinal)}'", TimeSpan.FromMinutes(1));
+        var output = await RunAsync(["leader", queue], TimeSpan.FromMinutes(1));
         return int.Parse(output.Trim(), CultureInfo.InvariantCulture);
     }
 
@@ -112,10 +112,10 @@ public sealed class RabbitMqCluster
             ? [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(uri => new Uri(uri))]
             : [.. Enumerable.Range(0, NodeCount).Select(i => new Uri(format(firstPort + i)))];
 
-    private async Task<string> RunAsync(string arguments, TimeSpan timeout)
+    private async Task<string> RunAsync(string[] arguments, TimeSpan timeout)
     {
-        var command = "eng/cluster.sh " + arguments;
-        var start = new ProcessStartInfo("bash", command)
+        var command = "eng/cluster.sh " + string.Join(' ', arguments);
+        var start = new ProcessStartInfo("bash", ["eng/cluster.sh", .. arguments])
         {
             WorkingDirectory = _root,
             RedirectStandardOutput = true,

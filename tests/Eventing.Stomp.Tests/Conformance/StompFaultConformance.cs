@@ -13,3 +13,5 @@ public sealed class RabbitMqFaultBrokerRestartConformance(RabbitMqStompTarget ta
 public sealed class ActiveMqPoisonConformance(ActiveMqStompTarget target) : PoisonConformance<ActiveMqStompTarget>(target), IClassFixture<ActiveMqStompTarget>;
 
 public sealed class RabbitMqPoisonConformance(RabbitMqStompTarget target) : PoisonConformance<RabbitMqStompTarget>(target), IClassFixture<RabbitMqStompTarget>;
+
+public sealed class QuorumRabbitMqPoisonConformance(QuorumRabbitMqStompTarget target) : PoisonConformance<QuorumRabbitMqStompTarget>(target), IClassFixture<QuorumRabbitMqStompTarget>;

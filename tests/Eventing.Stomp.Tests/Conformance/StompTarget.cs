@@ -21,7 +21,10 @@ public abstract class StompTarget : ConformanceTarget, IRestartableBroker, IAuth
 
     private Uri Uri => _uri ?? throw new InvalidOperationException("The target was not initialized.");
 
-    private StompTopology Topology => Broker == "rabbitmq" ? new RabbitMqTopology() : new ActiveMqTopology();
+    /// <summary>The queue type the provider declares (quorum only on RabbitMQ).</summary>
+    protected virtual StompQueueType QueueType => StompQueueType.Classic;
+
+    private StompTopology Topology => Broker == "rabbitmq" ? new RabbitMqTopology(QueueType) : new ActiveMqTopology();
 
     public override async Task InitializeAsync() => _uri = await TestBrokers.StompUriAsync(Broker);
 
@@ -37,6 +40,7 @@ public abstract class StompTarget : ConformanceTarget, IRestartableBroker, IAuth
                 ConnectionMode.Unreachable or ConnectionMode.FirstEndpointUnreachable => new UriBuilder(Uri) { Port = UnreachablePort }.Uri,
                 _ => Uri,
             };
+            stomp.QueueType = QueueType;
             if (settings.Connection == ConnectionMode.FirstEndpointUnreachable)
             {
                 stomp.Endpoints.Add(Uri);
@@ -94,6 +98,13 @@ public abstract class StompTarget : ConformanceTarget, IRestartableBroker, IAuth
         StompFrameEncoder.WriteHeader(subscribe, "id", "dead-letters");
         StompFrameEncoder.WriteHeader(subscribe, "destination", "/queue/" + queue + ".dead-letter");
         StompFrameEncoder.WriteHeader(subscribe, "ack", "client-individual");
+
+        // The provider's own declaration of the dead-letter queue, so that reading it never redeclares it otherwise.
+        foreach (var header in Topology.DeadLetterHeaders)
+        {
+            StompFrameEncoder.WriteHeader(subscribe, header.Key, header.Value);
+        }
+
         StompFrameEncoder.WriteEnd(subscribe);
         connection.Enqueue(subscribe);
 

@@ -18,6 +18,19 @@ public sealed class RabbitMqStompTarget : StompTarget
     protected override string Broker => "rabbitmq";
 }
 
+/// <summary>
+/// The STOMP provider on RabbitMQ 3.10 with quorum queues: the same queues, and the same declarations, as the RabbitMq
+/// provider's quorum listeners.
+/// </summary>
+public sealed class QuorumRabbitMqStompTarget : StompTarget
+{
+    public override string Name => "stomp-rmq-quorum";
+
+    protected override string Broker => "rabbitmq";
+
+    protected override StompQueueType QueueType => StompQueueType.Quorum;
+}
+
 /// <summary>Tests that stop or restart a broker run alone: every other test class shares the brokers.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class StompBrokerRestarts
@@ -28,6 +41,8 @@ public sealed class StompBrokerRestarts
 public sealed class ActiveMqDeliveryConformance(ActiveMqStompTarget target) : DeliveryConformance<ActiveMqStompTarget>(target), IClassFixture<ActiveMqStompTarget>;
 
 public sealed class RabbitMqDeliveryConformance(RabbitMqStompTarget target) : DeliveryConformance<RabbitMqStompTarget>(target), IClassFixture<RabbitMqStompTarget>;
+
+public sealed class QuorumRabbitMqDeliveryConformance(QuorumRabbitMqStompTarget target) : DeliveryConformance<QuorumRabbitMqStompTarget>(target), IClassFixture<QuorumRabbitMqStompTarget>;
 
 public sealed class ActiveMqConnectionConformance(ActiveMqStompTarget target) : ConnectionConformance<ActiveMqStompTarget>(target), IClassFixture<ActiveMqStompTarget>;
 

@@ -26,7 +26,7 @@ public class CrossProviderTests
         new("empty", string.Empty),
     ];
 
-    private static async Task<IHost> StartHostAsync(bool stomp)
+    private static async Task<IHost> StartHostAsync(bool stomp, bool quorum = false)
     {
         var stompUri = await TestBrokers.StompUriAsync("rabbitmq");
         var amqpUri = await TestBrokers.AmqpUriAsync();
@@ -36,11 +36,19 @@ public class CrossProviderTests
             events.AddEvent<CrossOrder>().Configure(o => o.DefaultRetry = new RetryPolicy(1, TimeSpan.Zero, TimeSpan.Zero));
             if (stomp)
             {
-                events.UseStomp(o => o.Uri = stompUri);
+                events.UseStomp(o =>
+                {
+                    o.Uri = stompUri;
+                    o.QueueType = quorum ? StompQueueType.Quorum : StompQueueType.Classic;
+                });
             }
             else
             {
-                events.UseRabbitMq(o => o.Uri = amqpUri);
+                events.UseRabbitMq(o =>
+                {
+                    o.Uri = amqpUri;
+                    o.QueueType = quorum ? RabbitMq.RabbitMqQueueType.Quorum : RabbitMq.RabbitMqQueueType.Classic;
+                });
             }
         });
         var host = builder.Build();
@@ -89,11 +97,13 @@ public class CrossProviderTests
         await listenerHost.StopAsync();
     }
 
-    [Fact]
-    public async Task A_RabbitMq_listener_and_a_Stomp_listener_with_the_same_name_compete_on_one_queue()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_RabbitMq_listener_and_a_Stomp_listener_with_the_same_name_compete_on_one_queue(bool quorum)
     {
-        using var rabbitHost = await StartHostAsync(stomp: false);
-        using var stompHost = await StartHostAsync(stomp: true);
+        using var rabbitHost = await StartHostAsync(stomp: false, quorum);
+        using var stompHost = await StartHostAsync(stomp: true, quorum);
         var run = Guid.NewGuid().ToString("N");
         var name = "compete-" + run[..8];
         const int count = 40;
@@ -121,10 +131,12 @@ public class CrossProviderTests
             return default;
         }
 
-        await using var rabbitListener = await rabbitHost.Services.GetRequiredService<IEventManager>()
-            .SubscribeAsync<CrossOrder>(name, (order, _, _) => Handle(byRabbit, byStomp, order));
+        // STOMP declares the queue first, then the RabbitMq provider declares it again: the declarations must match
+        // (RabbitMQ refuses an inequivalent one), quorum queues included.
         await using var stompListener = await stompHost.Services.GetRequiredService<IEventManager>()
             .SubscribeAsync<CrossOrder>(name, (order, _, _) => Handle(byStomp, byRabbit, order));
+        await using var rabbitListener = await rabbitHost.Services.GetRequiredService<IEventManager>()
+            .SubscribeAsync<CrossOrder>(name, (order, _, _) => Handle(byRabbit, byStomp, order));
 
         var sender = stompHost.Services.GetRequiredService<IEventManager>();
         for (var i = 0; i < count; i++)
