@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Local test brokers for Eventing: RabbitMQ 3.10 (AMQP 0-9-1, AMQP 1.0, STOMP) and ActiveMQ
 # Classic 5.17 (STOMP, OpenWire), run as plain background processes on 127.0.0.1 in an isolated
-# state dir (no systemd, no Docker here). Facts behind every choice: shared/BROKERS.md.
+# state dir (no systemd, no Docker here). Facts behind every choice: eng/README.md.
 #
 # Usage: eng/brokers.sh up | down | status | start B | stop B | restart B | ctl ARGS...
 #   up          install what is missing, start both brokers CLEAN (fresh data) unless running;

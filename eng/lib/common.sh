@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Helpers shared by eng/brokers.sh, eng/postgres.sh, eng/redis.sh and eng/services.sh.
-# Sourced, not run. Facts behind the choices: shared/BROKERS.md.
+# Sourced, not run. Facts behind the choices: eng/README.md.
 
 # shellcheck source=eng/env.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/env.sh"

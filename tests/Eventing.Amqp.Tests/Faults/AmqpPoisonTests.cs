@@ -31,7 +31,7 @@ public sealed class AmqpPoisonTests(AmqpTarget target) : ConformanceTests<AmqpTa
         var message = await rabbit.GetAsync(queue, Patience);
         Assert.Null(message.BasicProperties.CorrelationId);
         Assert.True(rabbit.Channel.IsOpen);
-        // RabbitMQ 3.x hands AMQP 1.0 application-properties to 0-9-1 as one encoded header (WIRE.md); the
+        // RabbitMQ 3.x hands AMQP 1.0 application-properties to 0-9-1 as one encoded header (docs/wire.md); the
         // value is in there, intact.
         Assert.Contains(message.BasicProperties.Headers!.Values, value => value is byte[] bytes && Encoding.UTF8.GetString(bytes).Contains(LongValue, StringComparison.Ordinal));
         await rabbit.Channel.QueueDeleteAsync(queue, ifUnused: false, ifEmpty: false);

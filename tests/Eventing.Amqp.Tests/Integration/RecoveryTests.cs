@@ -10,7 +10,7 @@ public sealed class RecoveryTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
-    // BROKERS.md: RabbitMQ 3.10 sometimes sends one transfer more than the credit, and AMQPNetLite 2.5.5 then
+    // README, Amqp provider: RabbitMQ 3.10 sometimes sends one transfer more than the credit, and AMQPNetLite 2.5.5 then
     // fails with "There is no credit to accept a new delivery", which closes the whole connection. The test
     // makes the client's credit drop to zero while thousands of transfers are on the wire, which takes the very
     // same path in AMQPNetLite, then checks that every message is handled and the queue ends empty.

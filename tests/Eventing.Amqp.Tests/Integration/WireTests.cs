@@ -6,7 +6,7 @@ using Eventing.Amqp.Tests.Infrastructure;
 
 namespace Eventing.Amqp.Tests.Integration;
 
-/// <summary>One test per AMQP 1.0 row of WIRE.md, checked on what RabbitMQ actually carries.</summary>
+/// <summary>One test per AMQP 1.0 row of docs/wire.md, checked on what RabbitMQ actually carries.</summary>
 public sealed class WireTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);

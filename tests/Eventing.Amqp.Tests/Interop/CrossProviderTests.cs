@@ -8,7 +8,7 @@ namespace Eventing.Amqp.Tests.Interop;
 
 /// <summary>
 /// Across providers on one RabbitMQ: structured mode carries every attribute between AMQP 1.0 and the RabbitMq
-/// (0-9-1) and Stomp providers in both directions; binary mode carries only what WIRE.md measured.
+/// (0-9-1) and Stomp providers in both directions; binary mode carries only what docs/wire.md measured.
 /// </summary>
 public sealed class CrossProviderTests
 {
@@ -42,7 +42,7 @@ public sealed class CrossProviderTests
         Integration.WireTests.AssertSameAttributes(original, StructuredCloudEvent.Decode(received.Body));
     }
 
-    // WIRE.md: 0-9-1 or STOMP → AMQP 1.0 on RabbitMQ 3.x creates no application-properties: only what maps to
+    // docs/wire.md: 0-9-1 or STOMP → AMQP 1.0 on RabbitMQ 3.x creates no application-properties: only what maps to
     // the properties section crosses. Measured per path: 0-9-1 gives message id, content type and correlation id;
     // STOMP has no message id of ours (RabbitMQ refuses a sender's), so only content type and correlation id. On
     // both paths RabbitMQ fills the AMQP subject with the event name, which the reader takes for the type.
@@ -73,7 +73,7 @@ public sealed class CrossProviderTests
         Assert.Equal(original.Body.ToArray(), received.Body.ToArray());
     }
 
-    // WIRE.md: AMQP 1.0 → 0-9-1 or STOMP on RabbitMQ 3.x: application-properties arrive as one AMQP-encoded
+    // docs/wire.md: AMQP 1.0 → 0-9-1 or STOMP on RabbitMQ 3.x: application-properties arrive as one AMQP-encoded
     // binary header, so no attribute is readable from headers.
     [Theory]
     [InlineData(Other.RabbitMq)]

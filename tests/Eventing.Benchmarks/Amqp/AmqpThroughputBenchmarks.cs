@@ -13,7 +13,7 @@ namespace Eventing.Benchmarks.Amqp;
 /// Durable end-to-end throughput over AMQP 1.0 on the test RabbitMQ: a receiver is attached (credit
 /// <see cref="Credit"/>, accept each), then <see cref="Messages"/> persistent ~100-byte messages are sent unsettled
 /// with at most <see cref="InFlight"/> awaiting their disposition; an operation ends when the last message was
-/// received; raw sends the same message our provider writes (the WIRE.md properties and attributes). Our provider (below the core: <see cref="IProvider"/> with a handler that acknowledges) and raw
+/// received; raw sends the same message our provider writes (the docs/wire.md properties and attributes). Our provider (below the core: <see cref="IProvider"/> with a handler that acknowledges) and raw
 /// AMQPNetLite 2.5.5 do the same in the same run. One operation is one message, so Mean is time per message and
 /// Ratio is ours / raw in time (throughput ratio = 1 / Ratio). <see cref="Provider_await_each"/> awaits every send
 /// before the next (the disk-sync-bound figure).
@@ -149,7 +149,7 @@ public class AmqpThroughputBenchmarks
         }
     }
 
-    // The same message our provider puts on the wire (WIRE.md: properties, every attribute as a cloudEvents_
+    // The same message our provider puts on the wire (docs/wire.md: properties, every attribute as a cloudEvents_
     // application-property, one Data section, durable header), built by hand.
     private Message RawMessage()
     {

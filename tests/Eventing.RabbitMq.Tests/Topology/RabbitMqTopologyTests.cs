@@ -2,7 +2,7 @@ using Eventing.RabbitMq.Provisioning;
 
 namespace Eventing.RabbitMq.Tests.Topology;
 
-/// <summary>DESIGN.md §6 for RabbitMQ, without a broker.</summary>
+/// <summary>docs/topology.md for RabbitMQ, without a broker.</summary>
 public sealed class RabbitMqTopologyTests
 {
     private static readonly EventDescriptor OrdersPlaced = new("orders.placed", durable: true);

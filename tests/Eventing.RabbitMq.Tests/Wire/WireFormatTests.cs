@@ -6,7 +6,7 @@ using RabbitMQ.Client.Events;
 
 namespace Eventing.RabbitMq.Tests.Wire;
 
-/// <summary>One test per row of WIRE.md's AMQP 0-9-1 column, against the real broker.</summary>
+/// <summary>One test per row of docs/wire.md's AMQP 0-9-1 column, against the real broker.</summary>
 public sealed class WireFormatTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
@@ -63,7 +63,7 @@ public sealed class WireFormatTests
         var (_, transient) = await SendAsync(new TransientWireEvent(Guid.NewGuid().ToString("N"), "x"));
         Assert.Equal(DeliveryModes.Persistent, durable.BasicProperties.DeliveryMode);
         Assert.NotEqual(DeliveryModes.Persistent, transient.BasicProperties.DeliveryMode);
-        // WIRE.md: never the timestamp property (RabbitMQ 3.10 copies its seconds into AMQP 1.0 milliseconds).
+        // docs/wire.md: never the timestamp property (RabbitMQ 3.10 copies its seconds into AMQP 1.0 milliseconds).
         Assert.False(durable.BasicProperties.IsTimestampPresent());
     }
 
