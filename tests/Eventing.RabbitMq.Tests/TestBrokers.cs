@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Eventing.Conformance;
 
 namespace Eventing.RabbitMq.Tests;
 
@@ -17,7 +17,6 @@ internal static class TestBrokers
     public static int RabbitMqPort =>
         int.TryParse(Environment.GetEnvironmentVariable("EVENTING_RABBITMQ_PORT"), out var port) ? port : 5672;
 
-    public static string RepositoryRoot { get; } = FindRoot();
 
     /// <summary>Starts the brokers once per test run (the script does nothing when they already run).</summary>
     public static async Task EnsureUpAsync()
@@ -37,48 +36,5 @@ internal static class TestBrokers
         }
     }
 
-    public static Task RunAsync(string arguments, TimeSpan timeout) => RunScriptAsync("eng/brokers.sh " + arguments, timeout);
-
-    private static async Task RunScriptAsync(string command, TimeSpan timeout)
-    {
-        var start = new ProcessStartInfo("bash", command)
-        {
-            WorkingDirectory = RepositoryRoot,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not run `{command}`");
-        process.StandardInput.Close();
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(timeout);
-        }
-        catch (TimeoutException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new InvalidOperationException($"`{command}` did not finish within {timeout}. Output:\n{await output}\n{await error}");
-        }
-
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException(
-                $"`{command}` failed with exit code {process.ExitCode}; the RabbitMQ tests need the test brokers. Output:\n{await output}\n{await error}");
-        }
-    }
-
-    private static string FindRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "eng", "brokers.sh")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"eng/brokers.sh not found above {AppContext.BaseDirectory}.");
-    }
+    public static Task RunAsync(string arguments, TimeSpan timeout) => EngScript.RunAsync("brokers.sh", arguments.Split(' '), timeout);
 }

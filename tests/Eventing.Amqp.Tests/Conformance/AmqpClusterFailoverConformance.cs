@@ -13,16 +13,16 @@ public sealed class AmqpClusterTarget : ClusterTarget
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(settings);
-        var nodes = RabbitMqCluster.NodesFor(settings);
+        var nodes = NodesFor(settings, Cluster.Amqp10Uri);
         builder.UseAmqp(amqp =>
         {
-            amqp.Uri = Cluster.Amqp10Uri(nodes[0]);
-            foreach (var node in nodes.Skip(1))
+            amqp.Uri = nodes.Uri;
+            foreach (var node in nodes.Endpoints)
             {
-                amqp.Endpoints.Add(Cluster.Amqp10Uri(node));
+                amqp.Endpoints.Add(node);
             }
 
-            amqp.EndpointOrder = OrderFor(settings);
+            amqp.EndpointOrder = nodes.Order;
             if (settings.SendTimeout is { } send)
             {
                 amqp.SendTimeout = send;

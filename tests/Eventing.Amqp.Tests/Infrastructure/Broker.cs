@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Eventing.Conformance;
 
 namespace Eventing.Amqp.Tests.Infrastructure;
 
@@ -23,47 +23,5 @@ internal static class Broker
 
     public static Task EnsureUpAsync() => Up.Value;
 
-    public static Task RunAsync(params string[] arguments) => RunScriptAsync("brokers.sh", arguments);
-
-    public static string RepositoryRoot
-    {
-        get
-        {
-            for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-            {
-                if (File.Exists(Path.Combine(directory.FullName, "eng", "brokers.sh")))
-                {
-                    return directory.FullName;
-                }
-            }
-
-            throw new InvalidOperationException($"eng/brokers.sh not found above {AppContext.BaseDirectory}.");
-        }
-    }
-
-    private static async Task RunScriptAsync(string script, string[] arguments)
-    {
-        var start = new ProcessStartInfo("bash")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            WorkingDirectory = RepositoryRoot,
-        };
-        start.ArgumentList.Add(Path.Combine(RepositoryRoot, "eng", script));
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(10));
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"eng/{script} {string.Join(' ', arguments)} failed ({process.ExitCode}): {await output} {await error}");
-        }
-    }
+    public static Task RunAsync(params string[] arguments) => EngScript.RunAsync("brokers.sh", arguments, TimeSpan.FromMinutes(10));
 }

@@ -12,11 +12,15 @@ public abstract class ClusterTarget : ConformanceTarget, IClusterTarget
     /// <inheritdoc />
     public override Task InitializeAsync() => Cluster.EnsureUpAsync();
 
-    /// <summary>The nodes of <paramref name="settings"/> as the provider's order: as given, or shuffled when not given.</summary>
-    protected static EndpointOrder OrderFor(ProviderSettings settings)
+    /// <summary>
+    /// The provider's endpoint options for <paramref name="settings"/>: the first node as its URI, the others as further
+    /// endpoints, in the order given (shuffled when the settings name no nodes), each addressed by <paramref name="uriOf"/>.
+    /// </summary>
+    protected static ClusterNodes NodesFor(ProviderSettings settings, Func<int, Uri> uriOf)
     {
-        ArgumentNullException.ThrowIfNull(settings);
-        return settings.Nodes is null ? EndpointOrder.Shuffled : EndpointOrder.InOrder;
+        ArgumentNullException.ThrowIfNull(uriOf);
+        var nodes = RabbitMqCluster.NodesFor(settings);
+        return new ClusterNodes(uriOf(nodes[0]), [.. nodes.Skip(1).Select(uriOf)], settings.Nodes is null ? EndpointOrder.Shuffled : EndpointOrder.InOrder);
     }
 
     /// <inheritdoc />

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using RabbitMQ.Client;
@@ -15,11 +14,11 @@ public sealed class RabbitMqCluster
     /// <summary>The number of nodes.</summary>
     public const int NodeCount = 3;
 
+    private readonly string _script = "cluster.sh";
     private readonly Lock _gate = new();
     private readonly Uri[] _amqp = NodeUris("EVENTING_CLUSTER_RABBITMQ_URIS", port => $"amqp://guest:guest@127.0.0.1:{port}/", 5781);
     private readonly Uri[] _amqp10 = NodeUris("EVENTING_CLUSTER_AMQP10_URIS", port => $"amqp://guest:guest@127.0.0.1:{port}", 5781);
     private readonly Uri[] _stomp = NodeUris("EVENTING_CLUSTER_STOMP_URIS", port => $"stomp://guest:guest@127.0.0.1:{port}", 61781);
-    private readonly string _root = FindRoot();
     private Task? _up;
 
     /// <summary>The AMQP 0-9-1 URI of node <paramref name="node"/> (1-based), with credentials and vhost.</summary>
@@ -112,49 +111,5 @@ public sealed class RabbitMqCluster
             ? [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(uri => new Uri(uri))]
             : [.. Enumerable.Range(0, NodeCount).Select(i => new Uri(format(firstPort + i)))];
 
-    private async Task<string> RunAsync(string[] arguments, TimeSpan timeout)
-    {
-        var command = "eng/cluster.sh " + string.Join(' ', arguments);
-        var start = new ProcessStartInfo("bash", ["eng/cluster.sh", .. arguments])
-        {
-            WorkingDirectory = _root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not run `{command}`");
-        process.StandardInput.Close();
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(timeout);
-        }
-        catch (TimeoutException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new InvalidOperationException($"`{command}` did not finish within {timeout}. Output:\n{await output}\n{await error}");
-        }
-
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException(
-                $"`{command}` failed with exit code {process.ExitCode}; the cluster tests need the RabbitMQ cluster of eng/cluster.sh. Output:\n{await output}\n{await error}");
-        }
-
-        return await output;
-    }
-
-    private static string FindRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "eng", "cluster.sh")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"eng/cluster.sh not found above {AppContext.BaseDirectory}.");
-    }
+    private Task<string> RunAsync(string[] arguments, TimeSpan timeout) => EngScript.RunAsync(_script, arguments, timeout);
 }

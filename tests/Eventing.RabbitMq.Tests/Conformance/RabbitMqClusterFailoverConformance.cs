@@ -12,16 +12,16 @@ public sealed class RabbitMqClusterTarget : ClusterTarget
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(settings);
-        var nodes = RabbitMqCluster.NodesFor(settings);
+        var nodes = NodesFor(settings, Cluster.AmqpUri);
         builder.UseRabbitMq(rabbit =>
         {
-            rabbit.Uri = Cluster.AmqpUri(nodes[0]);
-            foreach (var node in nodes.Skip(1))
+            rabbit.Uri = nodes.Uri;
+            foreach (var node in nodes.Endpoints)
             {
-                rabbit.Endpoints.Add(Cluster.AmqpUri(node));
+                rabbit.Endpoints.Add(node);
             }
 
-            rabbit.EndpointOrder = OrderFor(settings);
+            rabbit.EndpointOrder = nodes.Order;
             rabbit.QueueType = RabbitMqQueueType.Quorum;
             rabbit.RecoveryInterval = TimeSpan.FromSeconds(1);
             if (settings.SendTimeout is { } send)

@@ -12,16 +12,16 @@ public sealed class StompClusterTarget : ClusterTarget
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(settings);
-        var nodes = RabbitMqCluster.NodesFor(settings);
+        var nodes = NodesFor(settings, Cluster.StompUri);
         builder.UseStomp(stomp =>
         {
-            stomp.Uri = Cluster.StompUri(nodes[0]);
-            foreach (var node in nodes.Skip(1))
+            stomp.Uri = nodes.Uri;
+            foreach (var node in nodes.Endpoints)
             {
-                stomp.Endpoints.Add(Cluster.StompUri(node));
+                stomp.Endpoints.Add(node);
             }
 
-            stomp.EndpointOrder = OrderFor(settings);
+            stomp.EndpointOrder = nodes.Order;
             stomp.QueueType = StompQueueType.Quorum;
             stomp.ReconnectMaxDelay = TimeSpan.FromSeconds(2);
             if (settings.SendTimeout is { } send)

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Eventing.Conformance;
 
 namespace Eventing.Stomp.Tests.Integration;
 
@@ -10,7 +10,6 @@ internal static class TestBrokers
 {
     private static readonly Lazy<Task<IReadOnlyDictionary<string, string>>> Up = new(StartAsync);
 
-    public static string RepositoryRoot { get; } = FindRoot();
 
     public static async Task<Uri> StompUriAsync(string broker) =>
         new((await Up.Value.ConfigureAwait(false))[broker == "rabbitmq" ? "EVENTING_RABBITMQ_STOMP_URI" : "EVENTING_ACTIVEMQ_STOMP_URI"]);
@@ -35,25 +34,9 @@ internal static class TestBrokers
 
     private static async Task<IReadOnlyDictionary<string, string>> RunScriptAsync(params string[] arguments)
     {
-        var start = new ProcessStartInfo("bash", ["eng/brokers.sh", .. arguments])
-        {
-            WorkingDirectory = RepositoryRoot,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not run eng/brokers.sh up");
-        process.StandardInput.Close();
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().ConfigureAwait(false);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"eng/brokers.sh {string.Join(' ', arguments)} failed with exit code {process.ExitCode}: {await error.ConfigureAwait(false)}");
-        }
-
+        var output = await EngScript.RunAsync("brokers.sh", arguments, TimeSpan.FromMinutes(10)).ConfigureAwait(false);
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var line in (await output.ConfigureAwait(false)).Split('\n'))
+        foreach (var line in output.Split('\n'))
         {
             var equals = line.IndexOf('=', StringComparison.Ordinal);
             if (line.StartsWith("EVENTING_", StringComparison.Ordinal) && equals > 0)
@@ -63,18 +46,5 @@ internal static class TestBrokers
         }
 
         return values;
-    }
-
-    private static string FindRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Eventing.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Could not find the repository root (Eventing.sln) above " + AppContext.BaseDirectory);
     }
 }
