@@ -17,11 +17,13 @@ using RabbitMQ.Client.Exceptions;
 namespace Eventing.RabbitMq;
 
 /// <summary>
-/// The RabbitMQ (AMQP 0-9-1) provider on RabbitMQ.Client 7: one automatically recovering connection, a
-/// confirming channel for durable sends and dead letters (many confirms in flight), a plain channel for the
-/// others, and one channel per listener. Listener channels are recovered by RabbitMQ.Client; the two publish
-/// channels are the provider's own: after a lost connection they are replaced by fresh ones (see
-/// <see cref="PublishChannel"/>) and the sends they had not confirmed are sent again.
+/// The RabbitMQ (AMQP 0-9-1) provider on RabbitMQ.Client 7: an automatically recovering publishing connection
+/// with a confirming channel for durable sends and dead letters (many confirms in flight) and a plain channel for
+/// the others; an automatically recovering connection and channel per listener; and a sentinel connection that
+/// only heartbeats. Listener channels are recovered by RabbitMQ.Client; the two publish channels are the
+/// provider's own: after a lost connection they are replaced by fresh ones (see <see cref="PublishChannel"/>) and
+/// the sends they had not confirmed are sent again. When the sentinel sees the broker go and the publishing
+/// connection does not, that connection is replaced (see WatchForWedgeAsync).
 /// </summary>
 internal sealed class RabbitMqProvider : IProvider
 {
@@ -34,7 +36,10 @@ internal sealed class RabbitMqProvider : IProvider
     private readonly RabbitMqProvisioner _provisioner;
     private readonly SemaphoreSlim _channelGate = new(1, 1);
     private readonly ConcurrentQueue<CancellationTokenSource> _timeouts = new();
+    private readonly CancellationTokenSource _stopping = new();
     private IConnection? _connection;
+    private IConnection? _sentinel;
+    private int _replacing;
     private PublishChannel? _confirmChannel;
     private PublishChannel? _plainChannel;
 
@@ -61,25 +66,9 @@ internal sealed class RabbitMqProvider : IProvider
             return;
         }
 
-        var factory = CreateFactory();
-        var endpoints = new FailoverEndpointResolver(new FailoverEndpoints<AmqpTcpEndpoint>(
-            EndpointList.Collect(_options.Uri, _options.Endpoints).Select(uri => NodeEndpoint(factory, uri)), _options.EndpointOrder));
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.ConnectTimeout);
-        IConnection connection;
-        try
-        {
-            connection = await factory.CreateConnectionAsync(endpoints, factory.ClientProvidedName, timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw Unreachable("no answer", null);
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            throw Translate(exception);
-        }
-
+        var connection = await ConnectAsync(null, timeout.Token, cancellationToken).ConfigureAwait(false);
         try
         {
             connection.ConnectionShutdownAsync += OnConnectionShutdownAsync;
@@ -105,6 +94,11 @@ internal sealed class RabbitMqProvider : IProvider
         _connection = connection;
         var node = NodeOf(connection);
         Log.Connected(_logger, node, _options.ExchangeName, _options.QueueType);
+
+        // A connection that only heartbeats: it notices at once when the broker goes away, also when the publishing
+        // connection does not (see WatchForWedgeAsync).
+        _sentinel = await ConnectAsync("(watch)", timeout.Token, cancellationToken).ConfigureAwait(false);
+        _sentinel.ConnectionShutdownAsync += OnSentinelShutdownAsync;
     }
 
     public ValueTask SendAsync(Envelope envelope, EventDescriptor @event, CancellationToken cancellationToken)
@@ -118,25 +112,48 @@ internal sealed class RabbitMqProvider : IProvider
     {
         ArgumentNullException.ThrowIfNull(listener);
         ArgumentNullException.ThrowIfNull(handler);
-        var connection = Connection;
-        // One consumer dispatch at a time per channel: the subscription hands deliveries to the core in order.
-        var channel = await connection.CreateChannelAsync(new CreateChannelOptions(false, false, null, 1), cancellationToken).ConfigureAwait(false);
+        _ = Connection;
+
+        // Each listener consumes on a connection of its own, away from the sends: RabbitMQ.Client 7.2 queues at most
+        // 128 outgoing frames per connection, and when its write loop dies with the socket (a broker restart) the
+        // frames written after that fill the queue and wedge the connection's reader until three heartbeats have
+        // passed. A listener's acknowledgements are bounded by its prefetch (at most MaxPrefetch, below that queue),
+        // so its connection always notices the broker going away and recovers at once, whatever the sends do.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.ConnectTimeout);
+        var connection = await ConnectAsync(listener.Queue, timeout.Token, cancellationToken).ConfigureAwait(false);
+        IChannel? channel = null;
         try
         {
-            var prefetch = (ushort)Math.Min(ushort.MaxValue, (long)listener.Concurrency * _options.PrefetchPerConcurrency);
+            connection.ConnectionShutdownAsync += OnListenerConnectionShutdownAsync;
+            connection.RecoverySucceededAsync += OnListenerRecoverySucceededAsync;
+            connection.ConnectionRecoveryErrorAsync += OnRecoveryErrorAsync;
+
+            // One consumer dispatch at a time per channel: the subscription hands deliveries to the core in order.
+            channel = await connection.CreateChannelAsync(new CreateChannelOptions(false, false, null, 1), cancellationToken).ConfigureAwait(false);
+            var prefetch = Prefetch(listener);
             await channel.BasicQosAsync(0, prefetch, global: false, cancellationToken).ConfigureAwait(false);
             var queue = await _provisioner.DeclareListenerAsync(channel, listener, cancellationToken).ConfigureAwait(false);
-            var subscription = new RabbitMqSubscription(channel, queue, handler, _loggerFactory.CreateLogger<RabbitMqSubscription>());
+            var subscription = new RabbitMqSubscription(connection, channel, queue, handler, _loggerFactory.CreateLogger<RabbitMqSubscription>());
             await subscription.StartAsync(cancellationToken).ConfigureAwait(false);
             Log.Consuming(_logger, queue, prefetch);
             return subscription;
         }
         catch
         {
-            await channel.DisposeAsync().ConfigureAwait(false);
+            if (channel is not null)
+            {
+                await channel.DisposeAsync().ConfigureAwait(false);
+            }
+
+            await connection.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
+
+    /// <summary>A listener's prefetch: concurrency × PrefetchPerConcurrency, at most <see cref="RabbitMqProviderOptions.MaxPrefetch"/>.</summary>
+    internal ushort Prefetch(ListenerDescriptor listener) =>
+        (ushort)Math.Min(RabbitMqProviderOptions.MaxPrefetch, (long)listener.Concurrency * _options.PrefetchPerConcurrency);
 
     public ValueTask DeadLetterAsync(Envelope envelope, ListenerDescriptor listener, CancellationToken cancellationToken)
     {
@@ -156,24 +173,23 @@ internal sealed class RabbitMqProvider : IProvider
             return;
         }
 
-        connection.ConnectionShutdownAsync -= OnConnectionShutdownAsync;
-        connection.RecoverySucceededAsync -= OnRecoverySucceededAsync;
-        connection.ConnectionRecoveryErrorAsync -= OnRecoveryErrorAsync;
-        try
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        Detach(connection);
+        if (Interlocked.Exchange(ref _sentinel, null) is { } sentinel)
         {
-            // Bounded: a broker that is down must not hold up the host's shutdown.
-            await connection.CloseAsync(Constants.ReplySuccess, "Eventing stopped", TimeSpan.FromSeconds(5), abort: true, cancellationToken).ConfigureAwait(false);
+            sentinel.ConnectionShutdownAsync -= OnSentinelShutdownAsync;
+            await CloseQuietlyAsync(sentinel, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         }
-        finally
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-        }
+
+        // Bounded: a broker that is down must not hold up the host's shutdown.
+        await CloseQuietlyAsync(connection, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
         _channelGate.Dispose();
+        _stopping.Dispose();
         while (_timeouts.TryDequeue(out var timeout))
         {
             timeout.Dispose();
@@ -181,6 +197,30 @@ internal sealed class RabbitMqProvider : IProvider
     }
 
     private IConnection Connection => _connection ?? throw NotStarted();
+
+    /// <summary>
+    /// Opens a recovering connection to one of the nodes, named after the process (and the listener's queue, for a
+    /// listener's own connection), within <paramref name="timeout"/>.
+    /// </summary>
+    private async Task<IConnection> ConnectAsync(string? listenerQueue, CancellationToken timeout, CancellationToken cancellationToken)
+    {
+        var factory = CreateFactory();
+        var endpoints = new FailoverEndpointResolver(new FailoverEndpoints<AmqpTcpEndpoint>(
+            EndpointList.Collect(_options.Uri, _options.Endpoints).Select(uri => NodeEndpoint(factory, uri)), _options.EndpointOrder));
+        var name = listenerQueue is null ? factory.ClientProvidedName : $"{factory.ClientProvidedName} {listenerQueue}";
+        try
+        {
+            return await factory.CreateConnectionAsync(endpoints, name, timeout).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw Unreachable("no answer", null);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            throw Translate(exception);
+        }
+    }
 
     private async ValueTask PublishAsync(string exchange, string routingKey, Envelope envelope, bool durable, bool mandatory, CancellationToken cancellationToken)
     {
@@ -500,7 +540,7 @@ internal sealed class RabbitMqProvider : IProvider
 
     private Task OnConnectionShutdownAsync(object sender, ShutdownEventArgs args)
     {
-        if (args.Initiator != ShutdownInitiator.Application)
+        if (args.Initiator != ShutdownInitiator.Application && ReferenceEquals(sender, _connection))
         {
             // From now on sends wait for the recovery signal instead of failing at once.
             if (_available.Task.IsCompleted)
@@ -518,12 +558,147 @@ internal sealed class RabbitMqProvider : IProvider
         return Task.CompletedTask;
     }
 
+    private Task OnListenerConnectionShutdownAsync(object sender, ShutdownEventArgs args)
+    {
+        if (args.Initiator != ShutdownInitiator.Application)
+        {
+            Log.ConnectionLost(_logger, _endpoint, args.ReplyText);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private Task OnListenerRecoverySucceededAsync(object sender, AsyncEventArgs args)
+    {
+        var node = sender is IConnection connection ? NodeOf(connection) : _endpoint;
+        Log.Recovered(_logger, node);
+        return Task.CompletedTask;
+    }
+
     private Task OnRecoverySucceededAsync(object sender, AsyncEventArgs args)
     {
         var node = sender is IConnection connection ? NodeOf(connection) : _endpoint;
         Log.Recovered(_logger, node);
-        _available.TrySetResult();
+        if (ReferenceEquals(sender, _connection))
+        {
+            _available.TrySetResult();
+        }
+
         return Task.CompletedTask;
+    }
+
+    private Task OnSentinelShutdownAsync(object sender, ShutdownEventArgs args)
+    {
+        // Only the node the sentinel was on went away: on a cluster the publishing connection may be elsewhere.
+        if (args.Initiator != ShutdownInitiator.Application && _connection is { } publishing && sender is IConnection sentinel &&
+            string.Equals(sentinel.Endpoint.HostName, publishing.Endpoint.HostName, StringComparison.OrdinalIgnoreCase) &&
+            sentinel.Endpoint.Port == publishing.Endpoint.Port)
+        {
+            _ = WatchForWedgeAsync(publishing);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Replaces the publishing connection when the broker went away but the connection did not notice. RabbitMQ.Client
+    /// 7.2 queues at most 128 outgoing frames per connection; when its write loop dies with the socket while many
+    /// publishes are in flight, the queue fills, the reader blocks on its next write (the close handshake) and the
+    /// connection only fails after three missed heartbeats (30 s with the default): sends would pause that long
+    /// after a broker restart. The sentinel connection has nothing to write, so it always notices; if the publishing
+    /// connection still claims to be open a moment later, it is abandoned and a new one opened.
+    /// </summary>
+    private async Task WatchForWedgeAsync(IConnection publishing)
+    {
+        try
+        {
+            await Task.Delay(WedgeGrace, _stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        if (!ReferenceEquals(publishing, _connection) || !publishing.IsOpen || Interlocked.Exchange(ref _replacing, 1) != 0)
+        {
+            return;
+        }
+
+        Log.PublishConnectionWedged(_logger, _endpoint);
+        if (_available.Task.IsCompleted)
+        {
+            _available = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        _confirmChannel?.MarkLost();
+        _plainChannel?.MarkLost();
+        Detach(publishing);
+        _ = CloseQuietlyAsync(publishing, TimeSpan.FromSeconds(1));
+        try
+        {
+            while (!_stopping.IsCancellationRequested)
+            {
+                try
+                {
+                    await Task.Delay(_options.RecoveryInterval, _stopping.Token).ConfigureAwait(false);
+                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+                    timeout.CancelAfter(_options.ConnectTimeout);
+                    var fresh = await ConnectAsync(null, timeout.Token, _stopping.Token).ConfigureAwait(false);
+                    fresh.ConnectionShutdownAsync += OnConnectionShutdownAsync;
+                    fresh.RecoverySucceededAsync += OnRecoverySucceededAsync;
+                    fresh.ConnectionRecoveryErrorAsync += OnRecoveryErrorAsync;
+                    if (Interlocked.CompareExchange(ref _connection, fresh, publishing) != publishing)
+                    {
+                        // Stopped meanwhile.
+                        Detach(fresh);
+                        await CloseQuietlyAsync(fresh, TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+                        return;
+                    }
+
+                    var node = NodeOf(fresh);
+                    Log.Recovered(_logger, node);
+                    _available.TrySetResult();
+                    return;
+                }
+                catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception exception)
+                {
+                    Log.RecoveryFailed(_logger, exception, _endpoint);
+                }
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _replacing, 0);
+        }
+    }
+
+    private static readonly TimeSpan WedgeGrace = TimeSpan.FromSeconds(1);
+
+    private void Detach(IConnection connection)
+    {
+        connection.ConnectionShutdownAsync -= OnConnectionShutdownAsync;
+        connection.RecoverySucceededAsync -= OnRecoverySucceededAsync;
+        connection.ConnectionRecoveryErrorAsync -= OnRecoveryErrorAsync;
+    }
+
+    private static async Task CloseQuietlyAsync(IConnection connection, TimeSpan timeout)
+    {
+        try
+        {
+            await connection.CloseAsync(Constants.ReplySuccess, "Eventing stopped", timeout, abort: true).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // Abandoned: whatever it throws on the way out changes nothing.
+        }
+        finally
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     private Task OnRecoveryErrorAsync(object sender, ConnectionRecoveryErrorEventArgs args)

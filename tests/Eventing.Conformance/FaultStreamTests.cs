@@ -26,8 +26,14 @@ public abstract class FaultStreamTests<TTarget>(TTarget target) : ConformanceTes
         foreach (var resume in resumes)
         {
             Assert.True(resume.Consumer is not { } after || after <= resumeWithin, $"deliveries must resume within {resumeWithin.TotalSeconds} s of the broker being back; {summary}");
+
+            // A sender that comes back only when a heartbeat times out (a connection that did not notice the broker
+            // leaving) pauses for 20-30 s: far above any reconnect.
+            Assert.True(resume.Send is not { } sent || sent <= SendsResumeWithin, $"sends must resume within {SendsResumeWithin.TotalSeconds} s of the broker being back; {summary}");
         }
     }
+
+    private static readonly TimeSpan SendsResumeWithin = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Sends <see cref="StreamLength"/> durable events with <see cref="SendsInFlight"/> in flight to a running

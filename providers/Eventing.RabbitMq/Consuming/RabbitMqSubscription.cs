@@ -8,8 +8,9 @@ using RabbitMQ.Client;
 namespace Eventing.RabbitMq.Consuming;
 
 /// <summary>
-/// A listener's consumer: its own channel (so prefetch and acks are per listener), a consumer that only copies
-/// each delivery into an inbox, and one loop that hands the inbox to the core one delivery at a time.
+/// A listener's consumer: its own connection and channel (so prefetch, acks and recovery are per listener), a
+/// consumer that only copies each delivery into an inbox, and one loop that hands the inbox to the core one
+/// delivery at a time.
 /// </summary>
 /// <remarks>
 /// The hop through the inbox keeps RabbitMQ.Client's dispatcher free while a handler runs: cancelling the
@@ -17,6 +18,7 @@ namespace Eventing.RabbitMq.Consuming;
 /// </remarks>
 internal sealed class RabbitMqSubscription : AsyncDefaultBasicConsumer, IProviderSubscription
 {
+    private readonly IConnection _connection;
     private readonly IDeliveryHandler _handler;
     private readonly string _queue;
     private readonly ILogger _logger;
@@ -32,9 +34,10 @@ internal sealed class RabbitMqSubscription : AsyncDefaultBasicConsumer, IProvide
     private string? _consumerTag;
     private int _stopped;
 
-    public RabbitMqSubscription(IChannel channel, string queue, IDeliveryHandler handler, ILogger logger)
+    public RabbitMqSubscription(IConnection connection, IChannel channel, string queue, IDeliveryHandler handler, ILogger logger)
         : base(channel)
     {
+        _connection = connection;
         _queue = queue;
         _handler = handler;
         _logger = logger;
@@ -118,7 +121,16 @@ internal sealed class RabbitMqSubscription : AsyncDefaultBasicConsumer, IProvide
         await _stop.CancelAsync().ConfigureAwait(false);
         await _loop.ConfigureAwait(false);
         Channel.Dispose();
-        _stop.Dispose();
+        try
+        {
+            // Bounded: a broker that is down must not hold up the listener's stop.
+            await _connection.CloseAsync(Constants.ReplySuccess, "listener stopped", TimeSpan.FromSeconds(5), abort: true).ConfigureAwait(false);
+        }
+        finally
+        {
+            await _connection.DisposeAsync().ConfigureAwait(false);
+            _stop.Dispose();
+        }
     }
 
     private async Task HandOverAsync()

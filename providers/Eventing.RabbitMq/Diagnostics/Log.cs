@@ -34,4 +34,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3010, Level = LogLevel.Debug, Message = "Opened a fresh {Kind} publish channel to RabbitMQ at {Endpoint}; the previous one was lost")]
     public static partial void PublishChannelOpened(ILogger logger, string kind, string endpoint);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Warning, Message = "The publishing connection to RabbitMQ at {Endpoint} did not notice that the broker went away (its write queue is stuck); opening a new one")]
+    public static partial void PublishConnectionWedged(ILogger logger, string endpoint);
 }
