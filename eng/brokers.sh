@@ -138,22 +138,7 @@ rmq_status_line() {
 
 # Start epmd ourselves, before the node, so we hold its PID: a node that finds no epmd starts a
 # daemonised one that outlives the broker and that we could not stop by PID.
-epmd_start() {
-  epmd_pid >/dev/null && return 0
-  require_port_free "$EVENTING_EPMD_PORT" "epmd (EVENTING_EPMD_PORT)"
-  local epmd i
-  epmd=$(command -v epmd) || die "epmd not found (package erlang-base)"
-  mkdir -p "$RMQ_DIR/log"
-  STARTED_NOW+=(epmd)
-  launch "$RMQ_DIR/epmd.pid" "$EPMD_LOG" "$epmd" -address 127.0.0.1 -port "$EVENTING_EPMD_PORT"
-  for ((i = 0; i < 100; i++)); do
-    port_open "$EVENTING_EPMD_PORT" && return 0
-    epmd_pid >/dev/null || break
-    sleep 0.1
-  done
-  show_log_tail "$EPMD_LOG"
-  die "epmd did not start on 127.0.0.1:$EVENTING_EPMD_PORT"
-}
+epmd_start() { start_epmd "$RMQ_DIR/epmd.pid" "$EPMD_LOG" "$EVENTING_EPMD_PORT" EVENTING_EPMD_PORT; }
 
 # rmq_launch clean|keep : start the node in the background (readiness: rmq_wait).
 rmq_launch() {

@@ -196,22 +196,7 @@ node_status_line() {
 
 # Our own epmd, started before the nodes so we hold its PID (a node that finds none starts a
 # daemonised one that outlives it). Never the standalone broker's: that one is stopped with it.
-epmd_start() {
-  epmd_pid >/dev/null && return 0
-  require_port_free "$EVENTING_CLUSTER_EPMD_PORT" "epmd (EVENTING_CLUSTER_EPMD_PORT)"
-  local epmd i
-  epmd=$(command -v epmd) || die "epmd not found (package erlang-base)"
-  mkdir -p "$CL_DIR"
-  STARTED_NOW+=(epmd)
-  launch "$CL_DIR/epmd.pid" "$EPMD_LOG" "$epmd" -address 127.0.0.1 -port "$EVENTING_CLUSTER_EPMD_PORT"
-  for ((i = 0; i < 100; i++)); do
-    port_open "$EVENTING_CLUSTER_EPMD_PORT" && return 0
-    epmd_pid >/dev/null || break
-    sleep 0.1
-  done
-  show_log_tail "$EPMD_LOG"
-  die "epmd did not start on 127.0.0.1:$EVENTING_CLUSTER_EPMD_PORT"
-}
+epmd_start() { start_epmd "$CL_DIR/epmd.pid" "$EPMD_LOG" "$EVENTING_CLUSTER_EPMD_PORT" EVENTING_CLUSTER_EPMD_PORT; }
 
 epmd_stop() {
   local pid

@@ -99,6 +99,26 @@ launch() {
   die "could not launch $1 (no PID file $pidfile)"
 }
 
+# start_epmd PIDFILE LOGFILE PORT VARIABLE: our own epmd on 127.0.0.1:PORT, recorded in PIDFILE, started
+# before the RabbitMQ nodes so we hold its PID (a node that finds no epmd starts a daemonised one that
+# outlives it and that we could not stop by PID). Added to the caller's STARTED_NOW.
+start_epmd() {
+  local pidfile=$1 logfile=$2 port=$3 variable=$4 epmd i
+  read_pid "$pidfile" epmd >/dev/null && return 0
+  require_port_free "$port" "epmd ($variable)"
+  epmd=$(command -v epmd) || die "epmd not found (package erlang-base)"
+  mkdir -p "$(dirname "$logfile")"
+  STARTED_NOW+=(epmd)
+  launch "$pidfile" "$logfile" "$epmd" -address 127.0.0.1 -port "$port"
+  for ((i = 0; i < 100; i++)); do
+    port_open "$port" && return 0
+    read_pid "$pidfile" epmd >/dev/null || break
+    sleep 0.1
+  done
+  show_log_tail "$logfile"
+  die "epmd did not start on 127.0.0.1:$port"
+}
+
 # Append LOG to LOG.old and remove it. Logs append across restarts in the same state dir, so the
 # old "ready" line would satisfy the readiness wait of the next start.
 rotate_log() {
