@@ -64,9 +64,9 @@ public sealed class RabbitMqProviderOptions
 
     /// <summary>
     /// The AMQP heartbeat asked of the broker (the broker may lower it). It bounds how long a dead connection can go
-    /// unnoticed: when the broker shuts down while the connection is busy writing, RabbitMQ.Client only notices after
-    /// about three missed heartbeats, and until then sends wait and listeners receive nothing. Default 10 s (the
-    /// client's own default, 60 s, meant stalls of about four minutes after a broker restart).
+    /// unnoticed when nothing else tells: a peer that vanished without closing its socket, or a publishing connection
+    /// whose write queue is stuck on a node the provider's sentinel connection is not on. Default 10 s (the client's
+    /// own default, 60 s, meant stalls of about four minutes after a broker restart).
     /// </summary>
     public TimeSpan Heartbeat { get; set; } = TimeSpan.FromSeconds(10);
 
