@@ -41,10 +41,6 @@ AMQ_HOME=/usr/share/activemq
 AMQ_USER="admin"
 AMQ_PASSWORD="admin"
 
-usage() {
-  sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' >&2
-  exit 2
-}
 
 print_uris() {
   cat <<EOF

@@ -37,10 +37,6 @@ RMQ_BIN=/usr/lib/rabbitmq/bin
 NODES=(1 2 3)
 EPMD_LOG=$CL_DIR/epmd.log
 
-usage() {
-  sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' >&2
-  exit 2
-}
 
 print_settings() {
   cat <<EOF

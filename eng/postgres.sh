@@ -21,10 +21,6 @@ PG_SOCK=$PG_DIR/run
 PG_LOG=$PG_DIR/postgres.log
 PORT=$EVENTING_POSTGRES_PORT
 
-usage() {
-  sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' >&2
-  exit 2
-}
 
 pg_bin() {
   # Debian's package `postgresql` is 15 on Debian 12; take the newest installed server.

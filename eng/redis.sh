@@ -19,10 +19,6 @@ REDIS_DIR=$STATE_DIR/redis
 REDIS_LOG=$REDIS_DIR/redis.log
 PORT=$EVENTING_REDIS_PORT
 
-usage() {
-  sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' >&2
-  exit 2
-}
 
 redis_pid() { read_pid "$REDIS_DIR/redis.pid" redis-server; }
 redis_running() { redis_pid >/dev/null; }

@@ -19,10 +19,6 @@ ENG_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 SCRIPTS=(brokers postgres redis)
 
-usage() {
-  sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' >&2
-  exit 2
-}
 
 # run_all CMD: runs the three scripts at once (RabbitMQ's 5-7 s boot dominates; the others fit
 # inside it), then prints their output in a fixed order. Fails if any failed.

@@ -11,6 +11,12 @@ STATE_DIR=$EVENTING_STATE_DIR
 # Seconds to wait for a service to become ready (CI machines are shared with .NET builds).
 export START_TIMEOUT=${EVENTING_START_TIMEOUT:-120}
 
+# usage: the calling script's header comment (from line 2 to `set -euo`), on stderr; exit 2.
+usage() {
+  sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
+  exit 2
+}
+
 log() { printf '[%s] %s\n' "${LOG_TAG:-eng}" "$*" >&2; }
 die() {
   log "ERROR: $*"
