@@ -570,15 +570,19 @@ internal sealed class RabbitMqProvider : IProvider
 
     private Task OnListenerRecoverySucceededAsync(object sender, AsyncEventArgs args)
     {
+        LogRecovered(sender);
+        return Task.CompletedTask;
+    }
+
+    private void LogRecovered(object sender)
+    {
         var node = sender is IConnection connection ? NodeOf(connection) : _endpoint;
         Log.Recovered(_logger, node);
-        return Task.CompletedTask;
     }
 
     private Task OnRecoverySucceededAsync(object sender, AsyncEventArgs args)
     {
-        var node = sender is IConnection connection ? NodeOf(connection) : _endpoint;
-        Log.Recovered(_logger, node);
+        LogRecovered(sender);
         if (ReferenceEquals(sender, _connection))
         {
             _available.TrySetResult();

@@ -50,7 +50,7 @@ public sealed class FailoverEndpointsTests
         var failures = new List<string>();
 
         EndpointList.Validate(failures, "RabbitMqProviderOptions", Node1,
-            [new Uri("amqp://rabbit-2:5672"), new Uri("amqp://rabbit-3:5672/"), new Uri("amqp://orders:s3cr3t@rabbit-4:5672/production")], compareVirtualHost: true);
+            [new Uri("amqp://rabbit-2:5672"), new Uri("amqp://rabbit-3:5672/"), new Uri("amqp://orders:s3cr3t@rabbit-4:5672/production")], EndpointOrder.Shuffled, compareVirtualHost: true);
 
         Assert.Empty(failures);
     }
@@ -63,7 +63,7 @@ public sealed class FailoverEndpointsTests
     {
         var failures = new List<string>();
 
-        EndpointList.Validate(failures, "RabbitMqProviderOptions", Node1, [new Uri("amqp://rabbit-9:5672"), new Uri(endpoint)], compareVirtualHost: true);
+        EndpointList.Validate(failures, "RabbitMqProviderOptions", Node1, [new Uri("amqp://rabbit-9:5672"), new Uri(endpoint)], EndpointOrder.Shuffled, compareVirtualHost: true);
 
         var failure = Assert.Single(failures);
         Assert.Contains("RabbitMqProviderOptions.Endpoints[1]", failure, StringComparison.Ordinal);
@@ -76,10 +76,34 @@ public sealed class FailoverEndpointsTests
     {
         var failures = new List<string>();
 
-        EndpointList.Validate(failures, "StompProviderOptions", new Uri("stomp://rabbit-1:61613"), [new Uri("guest:s3cr3t@rabbit-2:61613", UriKind.RelativeOrAbsolute)], compareVirtualHost: false);
+        EndpointList.Validate(failures, "StompProviderOptions", new Uri("stomp://rabbit-1:61613"), [new Uri("guest:s3cr3t@rabbit-2:61613", UriKind.RelativeOrAbsolute)], EndpointOrder.InOrder, compareVirtualHost: false);
 
         var failure = Assert.Single(failures);
         Assert.Contains("StompProviderOptions.Endpoints[0]", failure, StringComparison.Ordinal);
         Assert.DoesNotContain("s3cr3t", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_undefined_order_is_an_error_naming_the_option()
+    {
+        var failures = new List<string>();
+
+        EndpointList.Validate(failures, "AmqpProviderOptions", Node1, [], (EndpointOrder)7, compareVirtualHost: false);
+
+        Assert.Contains("AmqpProviderOptions.EndpointOrder", Assert.Single(failures), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_connection_round_moves_past_failing_endpoints_at_once_and_stops_at_a_refusal()
+    {
+        var endpoints = new FailoverEndpoints<int>([1, 2, 3], EndpointOrder.InOrder);
+        var skipped = new List<int>();
+
+        var connected = await endpoints.ConnectAsync((node, _) => node < 3 ? throw new IOException("down") : Task.FromResult(node), _ => false, (node, _) => skipped.Add(node), CancellationToken.None);
+
+        Assert.Equal(3, connected);
+        Assert.Equal([1, 2], skipped);
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() =>
+            endpoints.ConnectAsync<int>((_, _) => throw new UnauthorizedAccessException(), e => e is UnauthorizedAccessException, (_, _) => Assert.Fail("a refusal ends the round"), CancellationToken.None));
     }
 }

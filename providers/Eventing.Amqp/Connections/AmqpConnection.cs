@@ -50,7 +50,7 @@ internal sealed class AmqpConnection : IAsyncDisposable
         _nodes = new FailoverEndpoints<Node>(
             EndpointList.Collect(uri, options.Endpoints).Select(node => new Node(
                 new Address(node.Host, AmqpEndpoint.Port(node), user, password, "/", tls ? "AMQPS" : "AMQP"),
-                AmqpEndpoint.Describe(ReferenceEquals(node, uri) ? uri : new UriBuilder(uri) { Host = node.Host, Port = AmqpEndpoint.Port(node) }.Uri, options.UserName))),
+                AmqpEndpoint.Describe(EndpointList.OnNode(uri, node), options.UserName))),
             options.EndpointOrder);
         Endpoint = string.Join(", ", _nodes.All.Select(node => node.Display));
         _currentNode = _nodes.All[0].Display;
@@ -193,26 +193,19 @@ internal sealed class AmqpConnection : IAsyncDisposable
 
     // One round over the nodes: the first that accepts wins; a refusal of the credentials would be the same on
     // every node and ends the round.
-    private async Task<AmqpConnectionObject> ConnectOnceAsync(CancellationToken cancellationToken)
-    {
-        var round = _nodes.NextRound();
-        for (var i = 0; ; i++)
-        {
-            var node = round[i];
-            try
+    private Task<AmqpConnectionObject> ConnectOnceAsync(CancellationToken cancellationToken) =>
+        _nodes.ConnectAsync(
+            async (node, token) =>
             {
                 // The open frame's hostname names the node connected to (a virtual-host hint for brokers that use it).
                 _factory.AMQP.HostName = node.Address.Host;
-                var connection = await _factory.CreateAsync(node.Address, cancellationToken).ConfigureAwait(false);
+                var connection = await _factory.CreateAsync(node.Address, token).ConfigureAwait(false);
                 Volatile.Write(ref _currentNode, node.Display);
                 return connection;
-            }
-            catch (Exception exception) when (i < round.Count - 1 && !cancellationToken.IsCancellationRequested && !IsRefusal(exception))
-            {
-                Log.NodeUnreachable(_logger, node.Display, Reason(exception));
-            }
-        }
-    }
+            },
+            IsRefusal,
+            (node, failure) => Log.NodeUnreachable(_logger, node.Display, Reason(failure)),
+            cancellationToken);
 
     private static bool IsRefusal(Exception exception) =>
         exception is AmqpException amqp && string.Equals(amqp.Error?.Condition, ErrorCode.UnauthorizedAccess, StringComparison.Ordinal);

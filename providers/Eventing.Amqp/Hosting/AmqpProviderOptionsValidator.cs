@@ -17,13 +17,9 @@ internal sealed class AmqpProviderOptionsValidator : IValidateOptions<AmqpProvid
         }
         else
         {
-            EndpointList.Validate(failures, nameof(AmqpProviderOptions), options.Uri, options.Endpoints, compareVirtualHost: false);
+            EndpointList.Validate(failures, nameof(AmqpProviderOptions), options.Uri, options.Endpoints, options.EndpointOrder, compareVirtualHost: false);
         }
 
-        if (!Enum.IsDefined(options.EndpointOrder))
-        {
-            failures.Add($"AmqpProviderOptions.EndpointOrder is {options.EndpointOrder}; it must be Shuffled or InOrder.");
-        }
 
         if (options.Topology is null)
         {

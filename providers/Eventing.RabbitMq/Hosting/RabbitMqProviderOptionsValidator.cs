@@ -37,13 +37,9 @@ internal sealed class RabbitMqProviderOptionsValidator : IValidateOptions<Rabbit
         }
         else
         {
-            EndpointList.Validate(failures, nameof(RabbitMqProviderOptions), options.Uri, options.Endpoints, compareVirtualHost: true);
+            EndpointList.Validate(failures, nameof(RabbitMqProviderOptions), options.Uri, options.Endpoints, options.EndpointOrder, compareVirtualHost: true);
         }
 
-        if (!Enum.IsDefined(options.EndpointOrder))
-        {
-            failures.Add($"RabbitMqProviderOptions.EndpointOrder is {options.EndpointOrder}; it must be Shuffled or InOrder.");
-        }
 
         if (string.IsNullOrWhiteSpace(options.ExchangeName))
         {

@@ -29,7 +29,7 @@ internal sealed class StompEndpoint
         Passcode = BrokerEndpoint.PasswordFrom(uri);
         var path = uri.AbsolutePath.Length > 1 ? Uri.UnescapeDataString(uri.AbsolutePath[1..]) : null;
         VirtualHost = options.Host ?? (string.IsNullOrEmpty(path) ? "/" : path);
-        Display = ReferenceEquals(node, uri) ? Describe(uri) : Describe(new UriBuilder(uri) { Host = node.Host, Port = Port }.Uri);
+        Display = Describe(EndpointList.OnNode(uri, node));
         Tls = options.Tls;
         ConnectTimeout = options.ConnectTimeout;
         HeartBeat = options.HeartBeat;

@@ -132,26 +132,22 @@ internal sealed class StompSession : IAsyncDisposable
 
     private async Task<StompConnection> ConnectOnceAsync(CancellationToken cancellationToken)
     {
-        StompConnection? connection = null;
-        var round = _endpoint.Nodes.NextRound();
-        for (var i = 0; connection is null; i++)
-        {
-            var node = round[i];
-            try
+        // Each node of the round in turn; an ERROR frame (credentials, virtual host) would be the same on every one.
+        var connection = await _endpoint.Nodes.ConnectAsync(
+            async (node, token) =>
             {
-                connection = await StompConnection.ConnectAsync(node, _onMessage, _logger, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                // A refusal (ERROR frame: credentials, virtual host) would be the same on every node of a cluster.
-                if (i == round.Count - 1 || exception is StompErrorFrameException)
+                try
+                {
+                    return await StompConnection.ConnectAsync(node, _onMessage, _logger, token).ConfigureAwait(false);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException || !token.IsCancellationRequested)
                 {
                     throw UnreachableNodes(node, exception);
                 }
-
-                Log.NodeUnreachable(_logger, node.Display, exception.Message);
-            }
-        }
+            },
+            static failure => failure.InnerException is StompErrorFrameException,
+            (node, failure) => Log.NodeUnreachable(_logger, node.Display, failure.InnerException?.Message ?? failure.Message),
+            cancellationToken).ConfigureAwait(false);
 
         if (_onConnected is not null)
         {

@@ -35,13 +35,9 @@ internal sealed class StompProviderOptionsValidator(IOptions<EventingOptions> ev
                 NoControlCharacters(failures, new StompEndpoint(options).VirtualHost, "the virtual host (path) of StompProviderOptions.Uri");
             }
 
-            EndpointList.Validate(failures, nameof(StompProviderOptions), options.Uri, options.Endpoints, compareVirtualHost: options.Host is null);
+            EndpointList.Validate(failures, nameof(StompProviderOptions), options.Uri, options.Endpoints, options.EndpointOrder, compareVirtualHost: options.Host is null);
         }
 
-        if (!Enum.IsDefined(options.EndpointOrder))
-        {
-            failures.Add($"StompProviderOptions.EndpointOrder is {options.EndpointOrder}; it must be Shuffled or InOrder.");
-        }
 
         if (!Enum.IsDefined(options.QueueType))
         {

@@ -23,19 +23,36 @@ public static class EndpointList
     }
 
     /// <summary>
+    /// <paramref name="primary"/> as seen on another node: its scheme, credentials and path, the host and port of
+    /// <paramref name="node"/>. <paramref name="primary"/> itself when <paramref name="node"/> is it.
+    /// </summary>
+    public static Uri OnNode(Uri primary, Uri node)
+    {
+        ArgumentNullException.ThrowIfNull(primary);
+        ArgumentNullException.ThrowIfNull(node);
+        return ReferenceEquals(primary, node) ? primary : new UriBuilder(primary) { Host = node.Host, Port = node.IsDefaultPort ? -1 : node.Port }.Uri;
+    }
+
+    /// <summary>
     /// Adds a failure per entry of <paramref name="others"/> that is not an absolute URI with the scheme of
-    /// <paramref name="primary"/>, or that names another user or virtual host. Values are never echoed: a URI can
-    /// hold a password.
+    /// <paramref name="primary"/>, or that names another user or virtual host, and one for an undefined
+    /// <paramref name="order"/>. Values are never echoed: a URI can hold a password.
     /// </summary>
     /// <param name="failures">Where failures are added.</param>
     /// <param name="optionsName">The options class, e.g. <c>RabbitMqProviderOptions</c>.</param>
     /// <param name="primary">The first endpoint (the options' <c>Uri</c>), already validated on its own.</param>
     /// <param name="others">The options' <c>Endpoints</c>.</param>
+    /// <param name="order">The options' <c>EndpointOrder</c>.</param>
     /// <param name="compareVirtualHost">Whether the URI path is a virtual host that must agree (not for AMQP 1.0).</param>
-    public static void Validate(ICollection<string> failures, string optionsName, Uri primary, IEnumerable<Uri>? others, bool compareVirtualHost)
+    public static void Validate(ICollection<string> failures, string optionsName, Uri primary, IEnumerable<Uri>? others, EndpointOrder order, bool compareVirtualHost)
     {
         ArgumentNullException.ThrowIfNull(failures);
         ArgumentNullException.ThrowIfNull(primary);
+        if (!Enum.IsDefined(order))
+        {
+            failures.Add($"{optionsName}.EndpointOrder is {order}; it must be Shuffled or InOrder.");
+        }
+
         var index = 0;
         foreach (var uri in others ?? [])
         {

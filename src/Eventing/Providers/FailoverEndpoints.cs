@@ -41,4 +41,33 @@ public sealed class FailoverEndpoints<T>
         Random.Shared.Shuffle(round);
         return round;
     }
+
+    /// <summary>
+    /// Tries the endpoints of the next round in turn and returns the first connection made. The round's last failure,
+    /// or a failure for which <paramref name="endsRound"/> is true (refused credentials are refused by every node of a
+    /// cluster), is thrown; each other failure is passed to <paramref name="skipped"/> and the next endpoint tried at
+    /// once. Cancellation is never taken for a failed endpoint.
+    /// </summary>
+    public async Task<TConnection> ConnectAsync<TConnection>(
+        Func<T, CancellationToken, Task<TConnection>> connect,
+        Func<Exception, bool> endsRound,
+        Action<T, Exception> skipped,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connect);
+        ArgumentNullException.ThrowIfNull(endsRound);
+        ArgumentNullException.ThrowIfNull(skipped);
+        var round = NextRound();
+        for (var i = 0; ; i++)
+        {
+            try
+            {
+                return await connect(round[i], cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (i < round.Count - 1 && !cancellationToken.IsCancellationRequested && !endsRound(exception))
+            {
+                skipped(round[i], exception);
+            }
+        }
+    }
 }
