@@ -18,12 +18,20 @@ internal sealed class OutboxContextState
     /// <summary>Rows saved inside the app's own transaction, waiting for its commit.</summary>
     public List<PendingMessage> AwaitingCommit { get; } = [];
 
+    /// <summary>A SaveChanges with rows runs with no transaction of the app's open: it commits them by itself.</summary>
+    public bool SavingInOwnTransaction { get; set; }
+
+    /// <summary>Rows of the app's transaction marked in flight by its commit under way; released if that commit fails.</summary>
+    public PendingMessage[]? MarkedBeforeCommit { get; set; }
+
     /// <summary>Forgets every event of the context: its transaction rolled back and the work is being redone.</summary>
     public void Reset()
     {
         Queued.Clear();
         Written.Clear();
         AwaitingCommit.Clear();
+        SavingInOwnTransaction = false;
+        MarkedBeforeCommit = null;
     }
 
     public static OutboxContextState For(DbContext context) => States.GetOrCreateValue(context);

@@ -22,7 +22,7 @@ internal sealed class OutboxSaveChangesInterceptor(TransactionalOutbox outbox) :
     public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
         var context = eventData.Context;
-        if (OutboxContextState.Find(context) is not { Queued.Count: > 0 } state)
+        if (OutboxContextState.Find(context) is not { } state)
         {
             return result;
         }
@@ -35,6 +35,15 @@ internal sealed class OutboxSaveChangesInterceptor(TransactionalOutbox outbox) :
         }
 
         state.Queued.Clear();
+        // No transaction open: SaveChanges commits by itself (in one of its own, or a lone INSERT without one), so
+        // its rows are marked in flight now, before any of them is visible to the relay. The rows of an earlier,
+        // failed SaveChanges are written again with them.
+        if (state.Written.Count > 0 && context!.Database.CurrentTransaction is null)
+        {
+            state.SavingInOwnTransaction = true;
+            outbox.MarkBeforeCommit(state.Written);
+        }
+
         return result;
     }
 
@@ -45,6 +54,8 @@ internal sealed class OutboxSaveChangesInterceptor(TransactionalOutbox outbox) :
         {
             return result;
         }
+
+        state.SavingInOwnTransaction = false;
 
         if (context!.Database.CurrentTransaction is not null)
         {
@@ -63,4 +74,25 @@ internal sealed class OutboxSaveChangesInterceptor(TransactionalOutbox outbox) :
     }
 
     // On failure the rows stay Added in the context (and in Written): a retried SaveChanges writes them again.
+    public override Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        EndSave(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    public override Task SaveChangesCanceledAsync(DbContextEventData eventData, CancellationToken cancellationToken = default)
+    {
+        EndSave(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    private void EndSave(DbContext? context)
+    {
+        // Nothing of a SaveChanges that ran alone and failed committed: its rows are written again by the next one.
+        if (OutboxContextState.Find(context) is { SavingInOwnTransaction: true } state)
+        {
+            state.SavingInOwnTransaction = false;
+            outbox.CommitFailed(state.Written);
+        }
+    }
 }

@@ -7,6 +7,34 @@ namespace Eventing.Outbox.EntityFrameworkCore;
 /// <summary>Sends the events saved inside the app's own transaction when it commits; forgets them when it rolls back.</summary>
 internal sealed class OutboxTransactionInterceptor(TransactionalOutbox outbox) : DbTransactionInterceptor
 {
+    public override ValueTask<InterceptionResult> TransactionCommittingAsync(
+        DbTransaction transaction,
+        TransactionEventData eventData,
+        InterceptionResult result,
+        CancellationToken cancellationToken = default)
+    {
+        // The rows saved in the app's transaction, marked before its commit makes them visible to the relay (a
+        // SaveChanges that commits by itself marked its own rows before it began).
+        if (OutboxContextState.Find(eventData.Context) is { AwaitingCommit.Count: > 0 } state)
+        {
+            state.MarkedBeforeCommit = [.. state.AwaitingCommit];
+            outbox.MarkBeforeCommit(state.MarkedBeforeCommit);
+        }
+
+        return ValueTask.FromResult(result);
+    }
+
+    public override Task TransactionFailedAsync(DbTransaction transaction, TransactionErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        if (eventData.Action == "Commit" && OutboxContextState.Find(eventData.Context) is { MarkedBeforeCommit: { } marked } state)
+        {
+            state.MarkedBeforeCommit = null;
+            outbox.CommitFailed(marked);
+        }
+
+        return Task.CompletedTask;
+    }
+
     public override async Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {
         var context = eventData.Context;
@@ -17,6 +45,7 @@ internal sealed class OutboxTransactionInterceptor(TransactionalOutbox outbox) :
 
         var messages = state.AwaitingCommit.ToArray();
         state.AwaitingCommit.Clear();
+        state.MarkedBeforeCommit = null;
         Detach(context!, messages);
         await outbox.SendCommittedAsync(messages, cancellationToken).ConfigureAwait(false);
     }

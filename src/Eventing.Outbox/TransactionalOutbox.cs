@@ -57,25 +57,15 @@ internal sealed class TransactionalOutbox(
         ArgumentNullException.ThrowIfNull(transaction);
         _pending.TryGetValue(transaction, out var pending);
 
-        // Marked in flight before the commit makes the rows visible: a relay with no grace period could otherwise
-        // lease and send them between the commit and the send below, and the event would go out twice.
-        var marked = pending is { Messages.Count: > 0 } && !_options.Ordered;
-        if (marked)
-        {
-            inFlight.Add(pending!.Messages);
-        }
-
+        IReadOnlyList<PendingMessage> messages = pending?.Messages ?? [];
+        MarkBeforeCommit(messages);
         try
         {
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            if (marked)
-            {
-                inFlight.Remove(pending!.Messages);
-            }
-
+            CommitFailed(messages);
             throw;
         }
 
@@ -85,6 +75,22 @@ internal sealed class TransactionalOutbox(
             await SendCommittedAsync(pending.Messages, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// Marks the rows of a transaction about to commit as this process's to send: a relay with no grace period could
+    /// otherwise lease and send them between the commit and <see cref="SendCommittedAsync"/>, and they would go out
+    /// twice. Ordered outboxes leave every send to the relay.
+    /// </summary>
+    internal void MarkBeforeCommit(IReadOnlyList<PendingMessage> messages)
+    {
+        if (messages.Count > 0 && !_options.Ordered)
+        {
+            inFlight.Add(messages);
+        }
+    }
+
+    /// <summary>The commit after <see cref="MarkBeforeCommit"/> failed: the rows never became visible.</summary>
+    internal void CommitFailed(IReadOnlyList<PendingMessage> messages) => inFlight.Release(messages);
 
     /// <summary>Drops the events recorded in a transaction that will not commit (an atomic procedure's failed attempt).</summary>
     internal void Forget(DbTransaction transaction) => _pending.Remove(transaction);
@@ -128,7 +134,10 @@ internal sealed class TransactionalOutbox(
         return new PendingMessage(OutboxRecords.FromEnvelope(envelope, descriptor, key), envelope, descriptor);
     }
 
-    /// <summary>Sends messages whose transaction committed, then deletes their rows; failures stay pending.</summary>
+    /// <summary>
+    /// Sends messages whose transaction committed, then deletes their rows; failures stay pending. The caller marked
+    /// them with <see cref="MarkBeforeCommit"/>; this releases them.
+    /// </summary>
     internal async ValueTask SendCommittedAsync(IReadOnlyList<PendingMessage> messages, CancellationToken cancellationToken)
     {
         if (messages.Count == 0)
@@ -143,7 +152,6 @@ internal sealed class TransactionalOutbox(
             return;
         }
 
-        inFlight.Add(messages);
         try
         {
             var records = new OutboxRecord[messages.Count];
@@ -180,7 +188,7 @@ internal sealed class TransactionalOutbox(
         }
         finally
         {
-            inFlight.Remove(messages);
+            inFlight.Release(messages);
         }
     }
 

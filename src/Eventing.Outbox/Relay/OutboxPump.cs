@@ -11,7 +11,7 @@ internal sealed class OutboxPump(IOutboxStore store, OutboxDispatcher dispatcher
     public async Task<PumpResult> RunOnceAsync(int batchSize, bool ordered, TimeSpan gracePeriod, CancellationToken cancellationToken)
     {
         var cutoff = DateTimeOffset.UtcNow.Subtract(gracePeriod).ToUnixTimeMilliseconds();
-        var lease = await store.LeaseAsync(new OutboxLeaseRequest(batchSize, cutoff, ordered), cancellationToken).ConfigureAwait(false);
+        var (lease, free) = await inFlight.LeaseAsync(store, new OutboxLeaseRequest(batchSize, cutoff, ordered), cancellationToken).ConfigureAwait(false);
         await using (lease.ConfigureAwait(false))
         {
             var records = lease.Records;
@@ -20,13 +20,10 @@ internal sealed class OutboxPump(IOutboxStore store, OutboxDispatcher dispatcher
                 return default;
             }
 
-            var messages = new List<PendingMessage>(records.Count);
-            for (var i = 0; i < records.Count; i++)
+            var messages = new List<PendingMessage>(free.Count);
+            for (var i = 0; i < free.Count; i++)
             {
-                if (!inFlight.Contains(records[i].Sequence))
-                {
-                    messages.Add(OutboxRecords.ToMessage(records[i], sender));
-                }
+                messages.Add(OutboxRecords.ToMessage(free[i], sender));
             }
 
             var (sent, failure) = await dispatcher.SendAsync(messages, ordered, cancellationToken).ConfigureAwait(false);

@@ -1,0 +1,80 @@
+using Eventing.Providers;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Eventing.Outbox.Tests;
+
+/// <summary>The local provider, recording each send's descriptor; sends can be held until released.</summary>
+internal sealed class RecordingProvider(IProvider inner, bool holdSends) : IProvider
+{
+    private readonly Lock _gate = new();
+    private readonly List<EventDescriptor> _sends = [];
+    private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public TaskCompletionSource SendStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public IReadOnlyList<EventDescriptor> Sends
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _sends];
+            }
+        }
+    }
+
+    public string Name => inner.Name;
+
+    public void ReleaseSends() => _release.TrySetResult();
+
+    public Task StartAsync(CancellationToken cancellationToken) => inner.StartAsync(cancellationToken);
+
+    public async ValueTask SendAsync(Envelope envelope, EventDescriptor @event, CancellationToken cancellationToken)
+    {
+        SendStarted.TrySetResult();
+        if (holdSends)
+        {
+            // Like a broker's confirm that has not arrived yet: a cancelled send is a failed one.
+            await _release.Task.WaitAsync(cancellationToken);
+        }
+
+        await inner.SendAsync(envelope, @event, cancellationToken);
+        lock (_gate)
+        {
+            _sends.Add(@event);
+        }
+    }
+
+    public Task<IProviderSubscription> SubscribeAsync(ListenerDescriptor listener, IDeliveryHandler handler, CancellationToken cancellationToken) =>
+        inner.SubscribeAsync(listener, handler, cancellationToken);
+
+    public ValueTask DeadLetterAsync(Envelope envelope, ListenerDescriptor listener, CancellationToken cancellationToken) =>
+        inner.DeadLetterAsync(envelope, listener, cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => inner.StopAsync(cancellationToken);
+
+    public ValueTask DisposeAsync() => inner.DisposeAsync();
+
+    public sealed class Holder
+    {
+        public bool HoldSends { get; init; }
+
+        public RecordingProvider? Provider { get; private set; }
+
+        public TaskCompletionSource<RecordingProvider> Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Uses the local provider, wrapped: its registration is replaced by one that records.</summary>
+        public void Wrap(EventingBuilder events)
+        {
+            events.UseLocal();
+            var local = events.Services.Last(service => service.ServiceType == typeof(IProvider));
+            events.Services.Remove(local);
+            events.Services.AddSingleton<IProvider>(services =>
+            {
+                Provider = new RecordingProvider((IProvider)local.ImplementationFactory!(services), HoldSends);
+                Started.TrySetResult(Provider);
+                return Provider;
+            });
+        }
+    }
+}
