@@ -19,14 +19,7 @@ public sealed class SendAfterCommitRaceTests
         await using var database = new SqliteTestDatabase();
         var store = new ObservedStore { HoldFirstLeaseWithRows = true };
         var recording = new RecordingProvider.Holder { HoldSends = true };
-        await using var host = await OutboxTestHost.StartAsync(
-            outbox =>
-            {
-                database.UseStore(outbox);
-                store.Observe(outbox);
-            },
-            o => o.GracePeriod = TimeSpan.Zero,
-            provider: events => recording.Wrap(events));
+        await using var host = await StartAsync(database, store, recording);
 
         var commit = Task.Run(async () =>
         {
@@ -60,14 +53,7 @@ public sealed class SendAfterCommitRaceTests
         await using var database = new SqliteTestDatabase();
         var store = new ObservedStore();
         var recording = new RecordingProvider.Holder();
-        await using var host = await OutboxTestHost.StartAsync(
-            outbox =>
-            {
-                database.UseStore(outbox);
-                store.Observe(outbox);
-            },
-            o => o.GracePeriod = TimeSpan.Zero,
-            provider: events => recording.Wrap(events));
+        await using var host = await StartAsync(database, store, recording);
         await database.ExecuteAsync($"CREATE TABLE {database.Table}_orders (token text PRIMARY KEY)");
 
         var options = new DbContextOptionsBuilder<OrdersDb>().UseSqlite(database.ConnectionString);
@@ -96,6 +82,16 @@ public sealed class SendAfterCommitRaceTests
         await host.StopAsync();
         Assert.Single(recording.Provider!.Sends);
     }
+
+    private static Task<OutboxTestHost> StartAsync(SqliteTestDatabase database, ObservedStore store, RecordingProvider.Holder recording) =>
+        OutboxTestHost.StartAsync(
+            outbox =>
+            {
+                database.UseStore(outbox);
+                store.Observe(outbox);
+            },
+            o => o.GracePeriod = TimeSpan.Zero,
+            provider: events => recording.Wrap(events));
 
     /// <summary>Holds the app once its commit is done until a relay pass has leased the rows and is over.</summary>
     private sealed class RelayPassAfterCommit(ObservedStore store) : ISaveChangesInterceptor, IDbTransactionInterceptor
