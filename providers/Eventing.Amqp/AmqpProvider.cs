@@ -85,7 +85,20 @@ internal sealed class AmqpProvider : IProvider
     public ValueTask DeadLetterAsync(Envelope envelope, ListenerDescriptor listener, CancellationToken cancellationToken) =>
         _sendPath.SendAsync(_topology.DeadLetterTarget(listener), envelope, durable: true, cancellationToken);
 
-    public async Task StopAsync(CancellationToken cancellationToken) => await _connection.DisposeAsync().ConfigureAwait(false);
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Bounded like a connect: a broker that does not answer must not hold up the host's shutdown.
+        try
+        {
+            await _sendPath.CloseLinksAsync(_options.ConnectTimeout).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The host's stop ran out of time: close at once.
+        }
+
+        await _connection.DisposeAsync().ConfigureAwait(false);
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -94,6 +107,7 @@ internal sealed class AmqpProvider : IProvider
             await subscription.DisposeAsync().ConfigureAwait(false);
         }
 
+        await _sendPath.CloseLinksAsync(_options.ConnectTimeout).ConfigureAwait(false);
         await _connection.DisposeAsync().ConfigureAwait(false);
         if (_options.Provisioner is { } provisioner)
         {

@@ -10,6 +10,9 @@ internal sealed record RoundTripEvent(string Run, int Seq, string Text, decimal 
 [Event("conformance.fanout")]
 internal sealed record FanOutEvent(string Run, int Seq) : IConformanceEvent;
 
+[Event("conformance.sentbeforestop")]
+internal sealed record SentBeforeStopEvent(string Run, int Seq) : IConformanceEvent;
+
 [Event("conformance.competing", Durable = true)]
 internal sealed record CompetingEvent(string Run, int Seq) : IConformanceEvent;
 

@@ -231,6 +231,39 @@ internal sealed class AmqpSendPath
         }
     }
 
+    /// <summary>
+    /// Closes every sender link once it has written what it holds, before the connection goes. A send that is not
+    /// durable completes when it is handed to its link, and AMQPNetLite keeps it there until the broker grants the
+    /// link credit, one round trip after the attach; closing the connection at once would drop it without a word.
+    /// </summary>
+    public async Task CloseLinksAsync(TimeSpan timeout)
+    {
+        if (Volatile.Read(ref _links) is not { } links)
+        {
+            return;
+        }
+
+        var closing = new List<Task>(links.Senders.Count);
+        foreach (var link in links.Senders.Values)
+        {
+            closing.Add(CloseQuietlyAsync(link, timeout));
+        }
+
+        await Task.WhenAll(closing).ConfigureAwait(false);
+    }
+
+    private static async Task CloseQuietlyAsync(SenderLink link, TimeSpan timeout)
+    {
+        try
+        {
+            await link.CloseAsync(timeout, null).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is AmqpException or TimeoutException or ObjectDisposedException)
+        {
+            // The broker or the connection went first: what the link still held cannot be written any more.
+        }
+    }
+
     private bool TryGetOrCreate(AmqpConnectionObject connection, AmqpTerminus target, out SenderLink link)
     {
         lock (_gate)

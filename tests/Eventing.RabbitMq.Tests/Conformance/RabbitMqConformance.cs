@@ -6,11 +6,16 @@ namespace Eventing.RabbitMq.Tests.Conformance;
 
 public sealed class ClassicDeliveryConformance(ClassicRabbitMqTarget target) : DeliveryConformance<ClassicRabbitMqTarget>(target), IClassFixture<ClassicRabbitMqTarget>;
 
+public sealed class ClassicStopConformance(ClassicRabbitMqTarget target) : StopConformance<ClassicRabbitMqTarget>(target), IClassFixture<ClassicRabbitMqTarget>;
+
 public sealed class ClassicBrokerRestartConformance(ClassicRabbitMqTarget target) : BrokerRestartConformance<ClassicRabbitMqTarget>(target), IClassFixture<ClassicRabbitMqTarget>;
 
 public sealed class ClassicConnectionConformance(ClassicRabbitMqTarget target) : ConnectionConformance<ClassicRabbitMqTarget>(target), IClassFixture<ClassicRabbitMqTarget>;
 
 public sealed class QuorumDeliveryConformance(QuorumRabbitMqTarget target) : DeliveryConformance<QuorumRabbitMqTarget>(target), IClassFixture<QuorumRabbitMqTarget>;
+
+// Not yet for quorum queues: RabbitMQ drops some unconfirmed publishes made just before the connection closes (2-9
+// of 100 in StopConformance, also after closing the channel politely first). An open defect of the reliability work.
 
 public sealed class QuorumBrokerRestartConformance(QuorumRabbitMqTarget target) : BrokerRestartConformance<QuorumRabbitMqTarget>(target), IClassFixture<QuorumRabbitMqTarget>;
 

@@ -40,7 +40,15 @@ public sealed class StompBrokerRestarts
 
 public sealed class ActiveMqDeliveryConformance(ActiveMqStompTarget target) : DeliveryConformance<ActiveMqStompTarget>(target), IClassFixture<ActiveMqStompTarget>;
 
+public sealed class ActiveMqStopConformance(ActiveMqStompTarget target) : StopConformance<ActiveMqStompTarget>(target), IClassFixture<ActiveMqStompTarget>;
+
 public sealed class RabbitMqDeliveryConformance(RabbitMqStompTarget target) : DeliveryConformance<RabbitMqStompTarget>(target), IClassFixture<RabbitMqStompTarget>;
+
+public sealed class RabbitMqStopConformance(RabbitMqStompTarget target) : StopConformance<RabbitMqStompTarget>(target), IClassFixture<RabbitMqStompTarget>;
+
+// Not yet for quorum queues: there RabbitMQ drops some SENDs without a receipt that arrived just before DISCONNECT
+// even though it answered the DISCONNECT's receipt (7-29 of 100 in StopConformance). An open defect of the
+// reliability work, not a promise this suite leaves out.
 
 public sealed class QuorumRabbitMqDeliveryConformance(QuorumRabbitMqStompTarget target) : DeliveryConformance<QuorumRabbitMqStompTarget>(target), IClassFixture<QuorumRabbitMqStompTarget>;
 
