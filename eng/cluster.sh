@@ -4,7 +4,7 @@
 # standalone broker of eng/brokers.sh (own ports, own epmd, own state dir). Node N is 1, 2 or 3.
 #
 # Usage: eng/cluster.sh up | down | status | kill NODE | start NODE | stop NODE | ctl NODE ARGS... | leader QUEUE
-#   up            start the three nodes CLEAN (fresh mnesia) in parallel; nodes 2 and 3 join node 1
+#   up            start the three nodes CLEAN (fresh mnesia), node 1 first; nodes 2 and 3 join node 1
 #                 on boot (classic_config peer discovery). Ready when every node's listeners answer
 #                 and `rabbitmqctl cluster_status` on node 1 lists 3 running nodes. Already running
 #                 -> just print the settings. Prints KEY=VALUE lines (see eng/env.sh).
@@ -128,8 +128,8 @@ log.file.level = info
 queue_leader_locator = client-local
 EOF
     # Node 1 boots as the seed; 2 and 3 find it by peer discovery and join it on their first boot
-    # (discovery applies only to a blank node: a restart keeps its membership). They keep trying
-    # while node 1 boots in parallel; the limit only bounds a node 1 that never comes. Each lists
+    # (discovery applies only to a blank node: a restart keeps its membership). They are launched
+    # once node 1 is ready (see cluster_up); the retry limit only bounds a node 1 that went away. Each lists
     # node 1 and itself (RabbitMQ warns about a list without the local node), never the other
     # blank one, so that neither can pick the other before both have joined node 1.
     if ((n != 1)); then
@@ -414,10 +414,14 @@ cluster_up() {
   ports_free "${NODES[@]}"
   write_cookie
   epmd_start
-  for n in "${NODES[@]}"; do
-    node_launch "$n" clean
-  done
-  wait_nodes "${NODES[@]}"
+  # Node 1 first, until it is ready: a node that joins while the seed is still enabling its feature flags
+  # can copy a schema the seed then changes, and fails its boot (seen once in CI: node 2,
+  # schema_integrity_check_failed, table_attributes_mismatch on rabbit_user). 2 and 3 then join together.
+  node_launch 1 clean
+  wait_nodes 1
+  node_launch 2 clean
+  node_launch 3 clean
+  wait_nodes 2 3
   wait_cluster 1 "${NODES[@]}"
   log "cluster up in $(elapsed "$t0")"
 }
