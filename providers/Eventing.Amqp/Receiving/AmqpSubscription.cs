@@ -344,27 +344,7 @@ internal sealed class AmqpSubscription : IProviderSubscription
     // Between the broker's detach and the connection's close event; long enough not to spin meanwhile.
     private static readonly TimeSpan ConnectionLostPause = TimeSpan.FromMilliseconds(50);
 
-    private static async Task CloseAsync(Session? session)
-    {
-        if (session is null || session.IsClosed)
-        {
-            return;
-        }
-
-        try
-        {
-            await session.CloseAsync(TimeSpan.FromSeconds(5), null).ConfigureAwait(false);
-        }
-        catch (AmqpException)
-        {
-        }
-        catch (TimeoutException)
-        {
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-    }
+    private static Task CloseAsync(Session? session) => AmqpClose.QuietlyAsync(session, TimeSpan.FromSeconds(5));
 
     private readonly record struct Received(ReceiverLink Link, Message Message, CreditWindow? Window);
 }

@@ -246,22 +246,10 @@ internal sealed class AmqpSendPath
         var closing = new List<Task>(links.Senders.Count);
         foreach (var link in links.Senders.Values)
         {
-            closing.Add(CloseQuietlyAsync(link, timeout));
+            closing.Add(AmqpClose.QuietlyAsync(link, timeout));
         }
 
         await Task.WhenAll(closing).ConfigureAwait(false);
-    }
-
-    private static async Task CloseQuietlyAsync(SenderLink link, TimeSpan timeout)
-    {
-        try
-        {
-            await link.CloseAsync(timeout, null).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (exception is AmqpException or TimeoutException or ObjectDisposedException)
-        {
-            // The broker or the connection went first: what the link still held cannot be written any more.
-        }
     }
 
     private bool TryGetOrCreate(AmqpConnectionObject connection, AmqpTerminus target, out SenderLink link)
