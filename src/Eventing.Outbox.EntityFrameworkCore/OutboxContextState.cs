@@ -21,9 +21,6 @@ internal sealed class OutboxContextState
     /// <summary>A SaveChanges with rows runs with no transaction of the app's open: it commits them by itself.</summary>
     public bool SavingInOwnTransaction { get; set; }
 
-    /// <summary>Rows of the app's transaction marked in flight by its commit under way; released if that commit fails.</summary>
-    public PendingMessage[]? MarkedBeforeCommit { get; set; }
-
     /// <summary>Forgets every event of the context: its transaction rolled back and the work is being redone.</summary>
     public void Reset()
     {
@@ -31,7 +28,6 @@ internal sealed class OutboxContextState
         Written.Clear();
         AwaitingCommit.Clear();
         SavingInOwnTransaction = false;
-        MarkedBeforeCommit = null;
     }
 
     public static OutboxContextState For(DbContext context) => States.GetOrCreateValue(context);

@@ -17,8 +17,7 @@ internal sealed class OutboxTransactionInterceptor(TransactionalOutbox outbox) :
         // SaveChanges that commits by itself marked its own rows before it began).
         if (OutboxContextState.Find(eventData.Context) is { AwaitingCommit.Count: > 0 } state)
         {
-            state.MarkedBeforeCommit = [.. state.AwaitingCommit];
-            outbox.MarkBeforeCommit(state.MarkedBeforeCommit);
+            outbox.MarkBeforeCommit(state.AwaitingCommit);
         }
 
         return ValueTask.FromResult(result);
@@ -26,10 +25,10 @@ internal sealed class OutboxTransactionInterceptor(TransactionalOutbox outbox) :
 
     public override Task TransactionFailedAsync(DbTransaction transaction, TransactionErrorEventData eventData, CancellationToken cancellationToken = default)
     {
-        if (eventData.Action == "Commit" && OutboxContextState.Find(eventData.Context) is { MarkedBeforeCommit: { } marked } state)
+        // The rows marked by TransactionCommittingAsync: nothing changes them while the commit runs.
+        if (eventData.Action == "Commit" && OutboxContextState.Find(eventData.Context) is { AwaitingCommit.Count: > 0 } state)
         {
-            state.MarkedBeforeCommit = null;
-            outbox.CommitFailed(marked);
+            outbox.CommitFailed(state.AwaitingCommit);
         }
 
         return Task.CompletedTask;
@@ -45,7 +44,6 @@ internal sealed class OutboxTransactionInterceptor(TransactionalOutbox outbox) :
 
         var messages = state.AwaitingCommit.ToArray();
         state.AwaitingCommit.Clear();
-        state.MarkedBeforeCommit = null;
         Detach(context!, messages);
         await outbox.SendCommittedAsync(messages, cancellationToken).ConfigureAwait(false);
     }

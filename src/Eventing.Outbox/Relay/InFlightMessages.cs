@@ -66,7 +66,11 @@ internal sealed class InFlightMessages
         }
         catch
         {
-            EndLease();
+            lock (_gate)
+            {
+                EndLeaseLocked();
+            }
+
             throw;
         }
 
@@ -83,19 +87,16 @@ internal sealed class InFlightMessages
                 }
             }
 
-            EndLease();
+            EndLeaseLocked();
             return (lease, free);
         }
     }
 
-    private void EndLease()
+    private void EndLeaseLocked()
     {
-        lock (_gate)
+        if (--_leasing == 0)
         {
-            if (--_leasing == 0)
-            {
-                _releasedWhileLeasing.Clear();
-            }
+            _releasedWhileLeasing.Clear();
         }
     }
 }
