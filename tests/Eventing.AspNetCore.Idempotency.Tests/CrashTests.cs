@@ -27,7 +27,7 @@ public sealed class CrashTests
         var orders = new Orders(postgres, store.Table);
         await orders.CreateTableAsync();
         var dead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        orders.HangAfterCommit = dead.Task;
+        orders.HangNextCommitUntil(dead.Task);
 
         // PostgreSQL leases follow the app's clock (faked here); Redis leases are Redis TTLs, so that test waits for Redis to expire the claim.
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
@@ -38,7 +38,6 @@ public sealed class CrashTests
 
         var lost = first.PostAsync("/orders", key);
         await orders.Committed.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        orders.HangAfterCommit = null;
 
         var during = await second.PostAsync("/orders", key);
         if (expired is null)

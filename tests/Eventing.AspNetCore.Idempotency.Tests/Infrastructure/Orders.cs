@@ -15,14 +15,15 @@ public sealed record OrderPlaced(long OrderId, string Token);
 public sealed class Orders(string connectionString, string table)
 {
     private int _events;
+    private Task? _hangAfterCommit;
 
     public int EventsRecorded => Volatile.Read(ref _events);
 
     /// <summary>Completes when an order was committed (the first time).</summary>
     public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>When set, the handler stops after its commit until this completes: a process that died there.</summary>
-    public Task? HangAfterCommit { get; set; }
+    /// <summary>The next request that commits an order stops after its commit until <paramref name="resume"/> completes: a process that died there.</summary>
+    public void HangNextCommitUntil(Task resume) => Volatile.Write(ref _hangAfterCommit, resume);
 
     public async Task CreateTableAsync()
     {
@@ -54,8 +55,12 @@ public sealed class Orders(string connectionString, string table)
             await outbox.AddAsync(new OrderPlaced(id, token), transaction, http.RequestAborted);
             Interlocked.Increment(ref _events);
             await outbox.CommitAsync(transaction, http.RequestAborted);
+
+            // Taken before the signal: once a test hears of the commit it goes on, and this request must already
+            // know whether it is the one that "dies" here.
+            var hang = Interlocked.Exchange(ref _hangAfterCommit, null);
             Committed.TrySetResult();
-            if (HangAfterCommit is { } hang)
+            if (hang is not null)
             {
                 await hang;
             }
