@@ -10,9 +10,10 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 var (mode, path, table) = (args[0], args[1], args[2]);
-var received = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+var received = new CrashReceived();
 var builder = Host.CreateApplicationBuilder();
 builder.Logging.ClearProviders();
+builder.Services.AddSingleton(received);
 builder.Services.AddEventing(events =>
 {
     events.AddEvent<Crashed>().AddOutbox(outbox => outbox
@@ -30,7 +31,8 @@ builder.Services.AddEventing(events =>
     }
     else
     {
-        events.UseLocal();
+        // A listener of the app itself, subscribed at start: the relay sends what the killed run left only after it.
+        events.AddListener<CrashListener>(listener => listener.Name("crash-test")).UseLocal();
     }
 });
 using var host = builder.Build();
@@ -48,16 +50,8 @@ if (mode == "record")
     return 3;
 }
 
-var events = host.Services.GetRequiredService<IEventManager>();
-await using (await events.SubscribeAsync<Crashed>("crash-test", (_, context, _) =>
-{
-    received.TrySetResult(context.MessageId);
-    return default;
-}))
-{
-    var messageId = await received.Task.WaitAsync(TimeSpan.FromSeconds(30));
-    Console.WriteLine($"RECEIVED {messageId}");
-}
+var messageId = await received.MessageId.Task.WaitAsync(TimeSpan.FromSeconds(30));
+Console.WriteLine($"RECEIVED {messageId}");
 
 // Stopping waits for the relay pass that sent the event, so its row is deleted before the process exits.
 await host.StopAsync();
@@ -66,6 +60,16 @@ return 0;
 
 [Event("outbox-tests.crashed")]
 internal sealed record Crashed(string How);
+
+internal sealed class CrashReceived
+{
+    public TaskCompletionSource<string> MessageId { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+internal sealed class CrashListener(CrashReceived received) : EventListener<Crashed>
+{
+    protected override void On(Crashed @event, EventContext context) => received.MessageId.TrySetResult(context.MessageId);
+}
 
 /// <summary>A provider whose send never completes: it says it started, then waits to be killed.</summary>
 internal sealed class StallingProvider : IProvider

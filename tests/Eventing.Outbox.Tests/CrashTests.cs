@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 
 namespace Eventing.Outbox.Tests;
@@ -31,7 +32,7 @@ public sealed class CrashTests
         Assert.Equal(0, await database.CountPendingAsync());
     }
 
-    private static Process StartApp(string mode, SqliteTestDatabase database)
+    private static TestAppProcess StartApp(string mode, SqliteTestDatabase database)
     {
         var app = Path.Combine(AppContext.BaseDirectory, "Eventing.Outbox.TestApp.dll");
         var start = new ProcessStartInfo("dotnet", [app, mode, database.Path, database.Table])
@@ -40,13 +41,21 @@ public sealed class CrashTests
             RedirectStandardError = true,
         };
         var process = Process.Start(start)!;
-        process.ErrorDataReceived += (_, _) => { };
+        var errors = new ConcurrentQueue<string>();
+        process.ErrorDataReceived += (_, line) =>
+        {
+            if (line.Data is not null)
+            {
+                errors.Enqueue(line.Data);
+            }
+        };
         process.BeginErrorReadLine();
-        return process;
+        return new TestAppProcess(process, errors);
     }
 
-    private static async Task<string> ReadLineStartingWithAsync(Process process, string prefix)
+    private static async Task<string> ReadLineStartingWithAsync(TestAppProcess app, string prefix)
     {
+        var process = app.Process;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
         {
@@ -56,6 +65,20 @@ public sealed class CrashTests
             }
         }
 
-        throw new InvalidOperationException($"The app exited ({(process.HasExited ? process.ExitCode : -1)}) without printing '{prefix}...'.");
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        throw new InvalidOperationException(
+            $"The app exited ({process.ExitCode}) without printing '{prefix}...'. Its standard error:{Environment.NewLine}{string.Join(Environment.NewLine, app.Errors)}");
+    }
+
+    /// <summary>The test app's process and what it wrote to standard error (shown when it fails).</summary>
+    private sealed record TestAppProcess(Process Process, ConcurrentQueue<string> Errors) : IDisposable
+    {
+        public int ExitCode => Process.ExitCode;
+
+        public void Kill() => Process.Kill();
+
+        public Task WaitForExitAsync() => Process.WaitForExitAsync();
+
+        public void Dispose() => Process.Dispose();
     }
 }

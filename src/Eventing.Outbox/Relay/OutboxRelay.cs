@@ -1,4 +1,5 @@
 using Eventing.Outbox.Diagnostics;
+using Eventing.Providers;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -9,7 +10,7 @@ namespace Eventing.Outbox.Relay;
 /// Sends what the send after commit left pending (crash, broker down, a commit outside <see cref="IOutbox.CommitAsync"/>),
 /// and in ordered mode every event.
 /// </summary>
-internal sealed class OutboxRelay(OutboxPump pump, OutboxSignal signal, IOptions<OutboxOptions> options, ILogger<OutboxRelay> logger) : BackgroundService
+internal sealed class OutboxRelay(OutboxPump pump, OutboxSignal signal, IEnvelopeSender sender, IOptions<OutboxOptions> options, ILogger<OutboxRelay> logger) : BackgroundService
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
     private readonly OutboxOptions _options = options.Value;
@@ -36,6 +37,18 @@ internal sealed class OutboxRelay(OutboxPump pump, OutboxSignal signal, IOptions
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!_options.RunRelay)
+        {
+            return;
+        }
+
+        // The host starts the relay before Eventing (it is registered first). Rows an earlier run left behind must
+        // not be sent before this application's listeners are subscribed: a provider that keeps nothing for a
+        // destination nobody is bound to yet (the local one) would drop them.
+        try
+        {
+            await sender.WhenStartedAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             return;
         }

@@ -28,6 +28,7 @@ internal sealed partial class EventBus : IEventManager, IEnvelopeSender, IAsyncD
     private readonly IListenerFilterFactory[] _filterFactories;
     private readonly Lock _gate = new();
     private readonly List<ListenerSubscription> _subscriptions = [];
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _providerStart;
     private volatile bool _providerReady;
     private bool _stopped;
@@ -149,7 +150,10 @@ internal sealed partial class EventBus : IEventManager, IEnvelopeSender, IAsyncD
         }
 
         Log.Started(_logger, _provider.Name, _setup.Listeners.Count);
+        _started.TrySetResult();
     }
+
+    public Task WhenStartedAsync(CancellationToken cancellationToken) => _started.Task.WaitAsync(cancellationToken);
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {

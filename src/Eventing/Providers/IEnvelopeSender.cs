@@ -18,4 +18,11 @@ public interface IEnvelopeSender
 
     /// <summary>Hands an envelope to the provider without running pipelines again.</summary>
     ValueTask SendEnvelopeAsync(Envelope envelope, EventDescriptor @event, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Completes once the provider is started and every listener registered with the application is subscribed.
+    /// A component that sends events stored by an earlier run (the outbox relay) waits for it, so that the
+    /// application's own listeners are bound before those events arrive.
+    /// </summary>
+    Task WhenStartedAsync(CancellationToken cancellationToken);
 }

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Eventing.Outbox.Tests;
 
 /// <summary>The local provider, recording each send's descriptor; sends can be held until released.</summary>
-internal sealed class RecordingProvider(IProvider inner, bool holdSends) : IProvider
+internal sealed class RecordingProvider(IProvider inner, bool holdSends, bool subscribeAfterFirstSend = false) : IProvider
 {
     private readonly Lock _gate = new();
     private readonly List<EventDescriptor> _sends = [];
@@ -45,8 +45,16 @@ internal sealed class RecordingProvider(IProvider inner, bool holdSends) : IProv
         }
     }
 
-    public Task<IProviderSubscription> SubscribeAsync(ListenerDescriptor listener, IDeliveryHandler handler, CancellationToken cancellationToken) =>
-        inner.SubscribeAsync(listener, handler, cancellationToken);
+    public async Task<IProviderSubscription> SubscribeAsync(ListenerDescriptor listener, IDeliveryHandler handler, CancellationToken cancellationToken)
+    {
+        if (subscribeAfterFirstSend)
+        {
+            // A subscription slower than any send that does not wait for it: a send comes first, or none comes.
+            await Task.WhenAny(SendStarted.Task, Task.Delay(TimeSpan.FromSeconds(1), cancellationToken));
+        }
+
+        return await inner.SubscribeAsync(listener, handler, cancellationToken);
+    }
 
     public ValueTask DeadLetterAsync(Envelope envelope, ListenerDescriptor listener, CancellationToken cancellationToken) =>
         inner.DeadLetterAsync(envelope, listener, cancellationToken);
@@ -58,6 +66,9 @@ internal sealed class RecordingProvider(IProvider inner, bool holdSends) : IProv
     public sealed class Holder
     {
         public bool HoldSends { get; init; }
+
+        /// <summary>Subscriptions wait for the first send (or 1 s without one) before they bind.</summary>
+        public bool SubscribeAfterFirstSend { get; init; }
 
         public RecordingProvider? Provider { get; private set; }
 
@@ -71,7 +82,7 @@ internal sealed class RecordingProvider(IProvider inner, bool holdSends) : IProv
             events.Services.Remove(local);
             events.Services.AddSingleton<IProvider>(services =>
             {
-                Provider = new RecordingProvider((IProvider)local.ImplementationFactory!(services), HoldSends);
+                Provider = new RecordingProvider((IProvider)local.ImplementationFactory!(services), HoldSends, SubscribeAfterFirstSend);
                 Started.TrySetResult(Provider);
                 return Provider;
             });
