@@ -65,14 +65,13 @@ internal sealed class AmqpProvider : IProvider
         return _sendPath.SendAsync(target, envelope, @event.Durable, cancellationToken);
     }
 
-    public async Task<IProviderSubscription> SubscribeAsync(ListenerDescriptor listener, IDeliveryHandler handler, CancellationToken cancellationToken)
+    public async Task<IProviderSubscription> SubscribeAsync(ListenerDescriptor listener, CancellationToken cancellationToken)
     {
         var subscription = new AmqpSubscription(
             _connection,
             _options,
             _topology.ListenSource(listener),
             listener,
-            handler,
             _loggerFactory.CreateLogger<AmqpSubscription>())
         {
             OnTransferForTests = OnTransferForTests,
@@ -118,6 +117,8 @@ internal sealed class AmqpProvider : IProvider
     /// <summary>Forgets a subscription once it is disposed, so the provider only disposes live ones.</summary>
     private sealed class Tracked(AmqpSubscription inner, AmqpProvider owner) : IProviderSubscription
     {
+        public System.Threading.Channels.ChannelReader<Delivery> Deliveries => inner.Deliveries;
+
         public Task StopReceivingAsync(CancellationToken cancellationToken) => inner.StopReceivingAsync(cancellationToken);
 
         public async ValueTask DisposeAsync()

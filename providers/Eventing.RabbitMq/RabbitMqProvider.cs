@@ -108,10 +108,9 @@ internal sealed class RabbitMqProvider : IProvider
         return PublishAsync(_options.ExchangeName, RabbitMqTopology.RoutingKey(@event), envelope, @event.Durable, mandatory: false, cancellationToken);
     }
 
-    public async Task<IProviderSubscription> SubscribeAsync(ListenerDescriptor listener, IDeliveryHandler handler, CancellationToken cancellationToken)
+    public async Task<IProviderSubscription> SubscribeAsync(ListenerDescriptor listener, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(listener);
-        ArgumentNullException.ThrowIfNull(handler);
         _ = Connection;
 
         // Each listener consumes on a connection of its own, away from the sends: RabbitMQ.Client 7.2 queues at most
@@ -134,7 +133,7 @@ internal sealed class RabbitMqProvider : IProvider
             var prefetch = Prefetch(listener);
             await channel.BasicQosAsync(0, prefetch, global: false, cancellationToken).ConfigureAwait(false);
             var queue = await _provisioner.DeclareListenerAsync(channel, listener, cancellationToken).ConfigureAwait(false);
-            var subscription = new RabbitMqSubscription(connection, channel, queue, handler, _loggerFactory.CreateLogger<RabbitMqSubscription>());
+            var subscription = new RabbitMqSubscription(connection, channel, queue, _loggerFactory.CreateLogger<RabbitMqSubscription>());
             await subscription.StartAsync(cancellationToken).ConfigureAwait(false);
             Log.Consuming(_logger, queue, prefetch);
             return subscription;

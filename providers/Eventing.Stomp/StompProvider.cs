@@ -79,9 +79,9 @@ internal sealed class StompProvider : IProvider
         return SendAsync(envelope, topology.DeadLetterDestination(listener), topology.DeadLetterHeaders, durable: true, cancellationToken);
     }
 
-    public async Task<IProviderSubscription> SubscribeAsync(ListenerDescriptor listener, IDeliveryHandler handler, CancellationToken cancellationToken)
+    public async Task<IProviderSubscription> SubscribeAsync(ListenerDescriptor listener, CancellationToken cancellationToken)
     {
-        var subscription = new StompSubscription(listener, handler, Topology, _endpoint, _options, _loggerFactory.CreateLogger<StompSubscription>());
+        var subscription = new StompSubscription(listener, Topology, _endpoint, _options, _loggerFactory.CreateLogger<StompSubscription>());
         await subscription.StartAsync(cancellationToken).ConfigureAwait(false);
         return subscription;
     }

@@ -1,5 +1,5 @@
 using System.Data.Common;
-using Eventing.Idempotency.Filters;
+using Eventing.Idempotency.Pipelines;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Eventing.Idempotency;

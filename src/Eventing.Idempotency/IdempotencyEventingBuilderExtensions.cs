@@ -1,6 +1,6 @@
 using Eventing.Idempotency;
 using Eventing.Idempotency.Diagnostics;
-using Eventing.Idempotency.Filters;
+using Eventing.Idempotency.Pipelines;
 using Eventing.Idempotency.Hosting;
 using Eventing.Idempotency.Locks;
 using Microsoft.Extensions.DependencyInjection;
@@ -38,7 +38,7 @@ public static class IdempotencyEventingBuilderExtensions
         services.TryAddSingleton(provider => new IdempotencyMetrics(provider.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton<LocalKeyLock>();
         services.TryAddScoped<IdempotencyScope>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IListenerFilterFactory, IdempotencyFilterFactory>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IEnvelopePipeline, IdempotencyPipeline>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, IdempotencyCleanupService>());
         return events;
     }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Eventing.Idempotency.Filters;
+using Eventing.Idempotency.Pipelines;
 
 namespace Eventing;
 

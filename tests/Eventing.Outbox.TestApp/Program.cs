@@ -84,7 +84,7 @@ internal sealed class StallingProvider : IProvider
         await Task.Delay(Timeout.Infinite, cancellationToken);
     }
 
-    public Task<IProviderSubscription> SubscribeAsync(ListenerDescriptor listener, IDeliveryHandler handler, CancellationToken cancellationToken) =>
+    public Task<IProviderSubscription> SubscribeAsync(ListenerDescriptor listener, CancellationToken cancellationToken) =>
         throw new NotSupportedException();
 
     public ValueTask DeadLetterAsync(Envelope envelope, ListenerDescriptor listener, CancellationToken cancellationToken) =>

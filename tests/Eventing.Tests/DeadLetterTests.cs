@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Threading.Channels;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text;
@@ -163,17 +165,32 @@ public sealed class DeadLetterTests
     /// <summary>The local provider, except that it hands its first delivery over as one it could not read.</summary>
     private sealed class UnreadableFirstProvider(IProvider inner) : ForwardingProvider(inner)
     {
-        public override Task<IProviderSubscription> SubscribeAsync(ListenerDescriptor listener, IDeliveryHandler handler, CancellationToken cancellationToken) =>
-            base.SubscribeAsync(listener, new FirstUnreadable(handler), cancellationToken);
+        public override async Task<IProviderSubscription> SubscribeAsync(ListenerDescriptor listener, CancellationToken cancellationToken) =>
+            new FirstUnreadable(await base.SubscribeAsync(listener, cancellationToken));
 
-        private sealed class FirstUnreadable(IDeliveryHandler inner) : IDeliveryHandler
+        private sealed class FirstUnreadable(IProviderSubscription inner) : ChannelReader<Delivery>, IProviderSubscription
         {
             private int _seen;
 
-            public ValueTask HandleAsync(Delivery delivery, CancellationToken cancellationToken) =>
-                Interlocked.Increment(ref _seen) == 1
-                    ? inner.HandleAsync(new Unreadable(delivery), cancellationToken)
-                    : inner.HandleAsync(delivery, cancellationToken);
+            public ChannelReader<Delivery> Deliveries => this;
+
+            public override bool TryRead([MaybeNullWhen(false)] out Delivery item)
+            {
+                if (!inner.Deliveries.TryRead(out var delivery))
+                {
+                    item = null;
+                    return false;
+                }
+
+                item = Interlocked.Increment(ref _seen) == 1 ? new Unreadable(delivery) : delivery;
+                return true;
+            }
+
+            public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default) => inner.Deliveries.WaitToReadAsync(cancellationToken);
+
+            public Task StopReceivingAsync(CancellationToken cancellationToken) => inner.StopReceivingAsync(cancellationToken);
+
+            public ValueTask DisposeAsync() => inner.DisposeAsync();
         }
 
         private sealed class Unreadable(Delivery real)
@@ -194,8 +211,8 @@ public sealed class DeadLetterTests
         public ValueTask SendAsync(Envelope envelope, EventDescriptor @event, CancellationToken cancellationToken) =>
             inner.SendAsync(envelope, @event, cancellationToken);
 
-        public virtual Task<IProviderSubscription> SubscribeAsync(ListenerDescriptor listener, IDeliveryHandler handler, CancellationToken cancellationToken) =>
-            inner.SubscribeAsync(listener, handler, cancellationToken);
+        public virtual Task<IProviderSubscription> SubscribeAsync(ListenerDescriptor listener, CancellationToken cancellationToken) =>
+            inner.SubscribeAsync(listener, cancellationToken);
 
         public virtual ValueTask DeadLetterAsync(Envelope envelope, ListenerDescriptor listener, CancellationToken cancellationToken) =>
             inner.DeadLetterAsync(envelope, listener, cancellationToken);

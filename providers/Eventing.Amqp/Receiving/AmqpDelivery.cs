@@ -9,6 +9,23 @@ namespace Eventing.Amqp.Receiving;
 /// </summary>
 internal sealed class AmqpDelivery(ReceiverLink link, Message message, Envelope envelope, string queue, CreditWindow? window) : Delivery(envelope)
 {
+    /// <summary>The broker put it back when the link went: handling it would handle it twice.</summary>
+    public override bool IsStale => link.IsClosed;
+
+    /// <summary>Gives back a delivery the core never read (the listener stops).</summary>
+    public void ReleaseUnread()
+    {
+        try
+        {
+            link.Release(message);
+            window?.Settled();
+        }
+        catch (AmqpException)
+        {
+            // Lost meanwhile: the broker requeued it anyway.
+        }
+    }
+
     public override ValueTask AckAsync(CancellationToken cancellationToken)
     {
         try

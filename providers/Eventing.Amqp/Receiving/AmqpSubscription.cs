@@ -16,9 +16,9 @@ namespace Eventing.Amqp.Receiving;
 /// One listener's receiver: its own session (so a failing link cannot end the senders' session, and ending it
 /// makes RabbitMQ requeue what was unsettled) with one receiver link, credit = concurrency ×
 /// <see cref="AmqpProviderOptions.CreditPerConcurrency"/>, restored by AMQPNetLite as deliveries are settled.
-/// Messages are handed from the I/O thread to one loop that awaits the core for each. After a lost link or
-/// connection it provisions and attaches again; messages received on the old link are skipped, not handed over,
-/// because the broker delivers them again.
+/// Messages are mapped on the I/O thread and written to the inbox the core's receive pump reads. After a lost link
+/// or connection it provisions and attaches again; messages received on the old link are stale and skipped, because
+/// the broker delivers them again.
 /// </summary>
 internal sealed class AmqpSubscription : IProviderSubscription
 {
@@ -26,18 +26,16 @@ internal sealed class AmqpSubscription : IProviderSubscription
     private readonly IAmqpProvisioner? _provisioner;
     private readonly AmqpTerminus _source;
     private readonly ListenerDescriptor _listener;
-    private readonly IDeliveryHandler _handler;
     private readonly ILogger _logger;
     private readonly AmqpProviderOptions _options;
     private readonly int _credit;
-    private readonly Channel<Received> _received = Channel.CreateUnbounded<Received>(new UnboundedChannelOptions { SingleReader = false });
+    private readonly Channel<Delivery> _received = Channel.CreateUnbounded<Delivery>(new UnboundedChannelOptions { SingleReader = false });
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
     private readonly MessageCallback _onMessage;
     private Session? _session;
     private ReceiverLink? _link;
     private CreditWindow? _window;
-    private Task? _loop;
     private int _attachNumber;
     private bool _disposed;
 
@@ -46,7 +44,6 @@ internal sealed class AmqpSubscription : IProviderSubscription
         AmqpProviderOptions options,
         AmqpTerminus source,
         ListenerDescriptor listener,
-        IDeliveryHandler handler,
         ILogger logger)
     {
         _connection = connection;
@@ -54,11 +51,12 @@ internal sealed class AmqpSubscription : IProviderSubscription
         _provisioner = options.Provisioner;
         _source = source;
         _listener = listener;
-        _handler = handler;
         _logger = logger;
         _credit = (int)Math.Min(10_000L, (long)listener.Concurrency * options.CreditPerConcurrency);
         _onMessage = OnMessage;
     }
+
+    public ChannelReader<Delivery> Deliveries => _received.Reader;
 
     /// <summary>The link currently receiving (tests use it to break the link like the broker would).</summary>
     internal ReceiverLink? Link => Volatile.Read(ref _link);
@@ -67,7 +65,6 @@ internal sealed class AmqpSubscription : IProviderSubscription
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await AttachAsync(cancellationToken).ConfigureAwait(false);
-        _loop = Task.Run(ReceiveLoopAsync, CancellationToken.None);
     }
 
     public async Task StopReceivingAsync(CancellationToken cancellationToken)
@@ -82,18 +79,13 @@ internal sealed class AmqpSubscription : IProviderSubscription
         // connection on a transfer beyond its local credit, and transfers may be on the way.
         Volatile.Read(ref _window)?.Close();
 
-        // The loop is not awaited here: with concurrency 1 it is inside the core's handler, which the core only
-        // cancels after this returns. It reads nothing more once stopping is signalled.
+        // The core's pump reads nothing more once it stopped; what it did not read goes back now.
         ReleaseBuffered();
     }
 
     public async ValueTask DisposeAsync()
     {
         await StopReceivingAsync(CancellationToken.None).ConfigureAwait(false);
-        if (_loop is not null)
-        {
-            await _loop.ConfigureAwait(false);
-        }
 
         Session? session;
         lock (_gate)
@@ -201,8 +193,8 @@ internal sealed class AmqpSubscription : IProviderSubscription
         Log.Attached(_logger, _source.Address, _listener.Queue, _credit);
     }
 
-    // On the I/O thread: hand over and return at once. The channel is bounded by the link credit. Not single
-    // reader: stopping releases what is left while the loop may still be finishing its last delivery.
+    // On the I/O thread: map, hand over and return at once. The channel is bounded by the link credit. Not single
+    // reader: stopping releases what is left while the pump may still be reading.
     private void OnMessage(IReceiverLink link, Message message)
     {
         var window = Volatile.Read(ref _window);
@@ -217,55 +209,21 @@ internal sealed class AmqpSubscription : IProviderSubscription
             window = null;
         }
 
-        _received.Writer.TryWrite(new Received(receiver, message, window));
+        var envelope = AmqpWire.Decode(message, _logger, _listener.Queue);
+        _received.Writer.TryWrite(new AmqpDelivery(receiver, message, envelope, _listener.Queue, window));
         OnTransferForTests?.Invoke(receiver);
     }
 
     /// <summary>Runs on the I/O thread after each transfer; recovery tests use it to break a link mid-burst.</summary>
     internal Action<ReceiverLink>? OnTransferForTests { get; set; }
 
-    private async Task ReceiveLoopAsync()
-    {
-        var reader = _received.Reader;
-        var token = _stopping.Token;
-        try
-        {
-            while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
-            {
-                while (!token.IsCancellationRequested && reader.TryRead(out var received))
-                {
-                    if (received.Link.IsClosed)
-                    {
-                        // The broker put it back when the link went: handing it over would handle it twice.
-                        continue;
-                    }
-
-                    var envelope = AmqpWire.Decode(received.Message, _logger, _listener.Queue);
-                    await _handler.HandleAsync(new AmqpDelivery(received.Link, received.Message, envelope, _listener.Queue, received.Window), token).ConfigureAwait(false);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-            // Stopped; whatever is still buffered is released by StopReceivingAsync.
-        }
-    }
-
     private void ReleaseBuffered()
     {
         while (_received.Reader.TryRead(out var received))
         {
-            if (!received.Link.IsClosed)
+            if (!received.IsStale)
             {
-                try
-                {
-                    received.Link.Release(received.Message);
-                    received.Window?.Settled();
-                }
-                catch (AmqpException)
-                {
-                    // Lost meanwhile: the broker requeued it anyway.
-                }
+                ((AmqpDelivery)received).ReleaseUnread();
             }
         }
     }
@@ -345,6 +303,4 @@ internal sealed class AmqpSubscription : IProviderSubscription
     private static readonly TimeSpan ConnectionLostPause = TimeSpan.FromMilliseconds(50);
 
     private static Task CloseAsync(Session? session) => AmqpClose.QuietlyAsync(session, TimeSpan.FromSeconds(5));
-
-    private readonly record struct Received(ReceiverLink Link, Message Message, CreditWindow? Window);
 }

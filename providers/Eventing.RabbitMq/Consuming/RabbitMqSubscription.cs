@@ -8,9 +8,8 @@ using RabbitMQ.Client;
 namespace Eventing.RabbitMq.Consuming;
 
 /// <summary>
-/// A listener's consumer: its own connection and channel (so prefetch, acks and recovery are per listener), a
-/// consumer that only copies each delivery into an inbox, and one loop that hands the inbox to the core one
-/// delivery at a time.
+/// A listener's consumer: its own connection and channel (so prefetch, acks and recovery are per listener), and a
+/// consumer that only maps each delivery and writes it to the inbox the core's receive pump reads.
 /// </summary>
 /// <remarks>
 /// The hop through the inbox keeps RabbitMQ.Client's dispatcher free while a handler runs: cancelling the
@@ -19,33 +18,30 @@ namespace Eventing.RabbitMq.Consuming;
 internal sealed class RabbitMqSubscription : AsyncDefaultBasicConsumer, IProviderSubscription
 {
     private readonly IConnection _connection;
-    private readonly IDeliveryHandler _handler;
     private readonly string _queue;
     private readonly ILogger _logger;
-    private readonly Channel<RabbitMqDelivery> _inbox = System.Threading.Channels.Channel.CreateUnbounded<RabbitMqDelivery>(new UnboundedChannelOptions
+    private readonly Channel<Delivery> _inbox = System.Threading.Channels.Channel.CreateUnbounded<Delivery>(new UnboundedChannelOptions
     {
         SingleReader = true,
         SingleWriter = true,
         AllowSynchronousContinuations = false,
     });
 
-    private readonly CancellationTokenSource _stop = new();
-    private Task _loop = Task.CompletedTask;
     private string? _consumerTag;
     private int _stopped;
 
-    public RabbitMqSubscription(IConnection connection, IChannel channel, string queue, IDeliveryHandler handler, ILogger logger)
+    public RabbitMqSubscription(IConnection connection, IChannel channel, string queue, ILogger logger)
         : base(channel)
     {
         _connection = connection;
         _queue = queue;
-        _handler = handler;
         _logger = logger;
     }
 
+    public ChannelReader<Delivery> Deliveries => _inbox.Reader;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        _loop = Task.Run(HandOverAsync, CancellationToken.None);
         _consumerTag = await Channel.BasicConsumeAsync(_queue, autoAck: false, consumerTag: string.Empty, noLocal: false, exclusive: false, arguments: null, this, cancellationToken).ConfigureAwait(false);
     }
 
@@ -101,7 +97,7 @@ internal sealed class RabbitMqSubscription : AsyncDefaultBasicConsumer, IProvide
             Log.SettleFailed(_logger, exception, _queue);
         }
 
-        // Deliveries still in the inbox go on to the core, which is stopping and requeues them.
+        // Deliveries still in the inbox are not read any more; they go back to the queue when the channel closes.
     }
 
     public async ValueTask DisposeAsync()
@@ -118,8 +114,6 @@ internal sealed class RabbitMqSubscription : AsyncDefaultBasicConsumer, IProvide
         }
 
         _inbox.Writer.TryComplete();
-        await _stop.CancelAsync().ConfigureAwait(false);
-        await _loop.ConfigureAwait(false);
         Channel.Dispose();
         try
         {
@@ -129,27 +123,6 @@ internal sealed class RabbitMqSubscription : AsyncDefaultBasicConsumer, IProvide
         finally
         {
             await _connection.DisposeAsync().ConfigureAwait(false);
-            _stop.Dispose();
-        }
-    }
-
-    private async Task HandOverAsync()
-    {
-        var reader = _inbox.Reader;
-        var token = _stop.Token;
-        try
-        {
-            while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
-            {
-                while (reader.TryRead(out var delivery))
-                {
-                    await _handler.HandleAsync(delivery, token).ConfigureAwait(false);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-            // Disposed: what is left in the inbox was never acknowledged and went back with the channel.
         }
     }
 }

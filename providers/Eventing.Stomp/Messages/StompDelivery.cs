@@ -21,6 +21,9 @@ internal sealed class StompDelivery : Delivery
         _nackRequeues = nackRequeues;
     }
 
+    /// <summary>Frames of a connection that has died are redelivered by the broker; settling them is impossible.</summary>
+    public override bool IsStale => !_connection.IsOpen;
+
     /// <summary>A MESSAGE that could not be read whole (<paramref name="decodeFailure"/>); the core dead-letters it.</summary>
     public StompDelivery(Envelope partial, Exception decodeFailure, StompConnection connection, string ackId, bool nackRequeues)
         : base(partial, decodeFailure)

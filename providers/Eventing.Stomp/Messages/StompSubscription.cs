@@ -9,8 +9,8 @@ namespace Eventing.Stomp.Messages;
 /// <summary>
 /// One listener's consumer. It has a connection of its own, so closing that connection hands every delivery the
 /// core has not settled back to the broker on both ActiveMQ and RabbitMQ (unsubscribing alone does not on
-/// RabbitMQ, and NACK does not on ActiveMQ). MESSAGE frames are queued by the read loop and handed to the core one
-/// at a time from a loop of this subscription, so a slow listener never stalls the connection.
+/// RabbitMQ, and NACK does not on ActiveMQ). The read loop maps each MESSAGE and writes it to the inbox the core's
+/// receive pump reads, so a slow listener never stalls the connection.
 /// </summary>
 internal sealed class StompSubscription : IProviderSubscription
 {
@@ -18,23 +18,19 @@ internal sealed class StompSubscription : IProviderSubscription
     private const string SubscriptionId = "0";
 
     private readonly ListenerDescriptor _listener;
-    private readonly IDeliveryHandler _handler;
     private readonly StompTopology _topology;
     private readonly StompSubscriptionSpec _spec;
     private readonly int _prefetch;
     private readonly StompProviderOptions _options;
     private readonly ILogger _logger;
     private readonly StompSession _session;
-    private readonly Channel<Inbound> _inbox = Channel.CreateUnbounded<Inbound>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-    private readonly CancellationTokenSource _stop = new();
-    private Task _loop = Task.CompletedTask;
+    private readonly Channel<Delivery> _inbox = Channel.CreateUnbounded<Delivery>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private int _disposed;
 
     public StompSubscription(
-        ListenerDescriptor listener, IDeliveryHandler handler, StompTopology topology, StompEndpoints endpoint, StompProviderOptions options, ILogger logger)
+        ListenerDescriptor listener, StompTopology topology, StompEndpoints endpoint, StompProviderOptions options, ILogger logger)
     {
         _listener = listener;
-        _handler = handler;
         _topology = topology;
         _spec = topology.Subscription(listener);
         _prefetch = options.Prefetch ?? Math.Min(1000, 20 * listener.Concurrency);
@@ -45,18 +41,18 @@ internal sealed class StompSubscription : IProviderSubscription
 
     public string Destination => _spec.Destination;
 
+    public ChannelReader<Delivery> Deliveries => _inbox.Reader;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await _session.StartAsync(cancellationToken).ConfigureAwait(false);
-        _loop = Task.Run(ReceiveAsync, CancellationToken.None);
     }
 
     public Task StopReceivingAsync(CancellationToken cancellationToken)
     {
         // The subscription stays in place until DisposeAsync: deliveries already with the core must still be
-        // acknowledged on this connection. What arrives meanwhile is never handed over and goes back to the
-        // broker when the connection closes.
-        _stop.Cancel();
+        // acknowledged on this connection. What arrives meanwhile is never read and goes back to the broker when
+        // the connection closes.
         return Task.CompletedTask;
     }
 
@@ -67,13 +63,18 @@ internal sealed class StompSubscription : IProviderSubscription
             return;
         }
 
-        _stop.Cancel();
-        await _loop.ConfigureAwait(false);
         await _session.CloseAsync(_options.SendTimeout).ConfigureAwait(false);
-        _stop.Dispose();
+        _inbox.Writer.TryComplete();
     }
 
-    private void OnMessage(StompConnection connection, StompFrame frame) => _inbox.Writer.TryWrite(new Inbound(connection, frame));
+    private void OnMessage(StompConnection connection, StompFrame frame)
+    {
+        // Without an ack id the MESSAGE cannot be settled (not ours to handle); the broker keeps it.
+        if (frame[StompHeaders.Ack] is { } ackId)
+        {
+            _inbox.Writer.TryWrite(ToDelivery(frame, connection, ackId));
+        }
+    }
 
     private async Task SubscribeAsync(StompConnection connection, CancellationToken cancellationToken)
     {
@@ -112,33 +113,6 @@ internal sealed class StompSubscription : IProviderSubscription
         }
     }
 
-    private async Task ReceiveAsync()
-    {
-        var reader = _inbox.Reader;
-        var token = _stop.Token;
-        try
-        {
-            while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
-            {
-                while (!token.IsCancellationRequested && reader.TryRead(out var inbound))
-                {
-                    // Frames of a connection that has died are redelivered by the broker; settling them is impossible.
-                    var connection = inbound.Connection;
-                    if (!connection.IsOpen || inbound.Frame[StompHeaders.Ack] is not { } ackId)
-                    {
-                        continue;
-                    }
-
-                    await _handler.HandleAsync(ToDelivery(inbound.Frame, connection, ackId), token).ConfigureAwait(false);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-            // Stopped: what is still queued here goes back to the broker when the connection closes.
-        }
-    }
-
     // Never throws: a MESSAGE that cannot be read whole is still handed over, as poison, so it is dead-lettered
     // with its reason and settled; throwing here would stop this loop and leave the message unsettled.
     private StompDelivery ToDelivery(StompFrame frame, StompConnection connection, string ackId)
@@ -161,6 +135,4 @@ internal sealed class StompSubscription : IProviderSubscription
     }
 
     public override string ToString() => $"{_listener.Queue} on {_spec.Destination}";
-
-    private readonly record struct Inbound(StompConnection Connection, StompFrame Frame);
 }

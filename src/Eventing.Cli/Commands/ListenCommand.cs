@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using System.CommandLine;
 using System.Globalization;
 using Eventing.Cli.Configuration;
@@ -61,9 +62,11 @@ internal static class ListenCommand
             var provider = owned.Provider;
             await provider.StartAsync(ct).ConfigureAwait(false);
             var printer = new PrintingHandler(wanted, descriptor.Queue);
-            var subscription = await provider.SubscribeAsync(descriptor, printer, ct).ConfigureAwait(false);
+            var subscription = await provider.SubscribeAsync(descriptor, ct).ConfigureAwait(false);
             await using (subscription.ConfigureAwait(false))
             {
+                using var stopPrinting = new CancellationTokenSource();
+                var printing = printer.PrintAsync(subscription.Deliveries, stopPrinting.Token);
                 // Scripts and tests wait for this line before sending: from here on the queue exists and is consumed.
                 Terminal.Status($"listening on {descriptor.Queue} ({provider.Name})");
                 try
@@ -89,6 +92,8 @@ internal static class ListenCommand
                 }
                 finally
                 {
+                    await stopPrinting.CancelAsync().ConfigureAwait(false);
+                    await printing.ConfigureAwait(false);
                     await subscription.StopReceivingAsync(CancellationToken.None).ConfigureAwait(false);
                 }
             }
@@ -102,7 +107,7 @@ internal static class ListenCommand
     /// Prints and acks each delivery; past <c>--count</c> it gives deliveries back unprinted. One that cannot be
     /// decoded is printed as undecodable, with the reason, and acked like any other: it never stops the listening.
     /// </summary>
-    private sealed class PrintingHandler(int? wanted, string queue) : IDeliveryHandler
+    private sealed class PrintingHandler(int? wanted, string queue)
     {
         private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _received;
@@ -111,7 +116,29 @@ internal static class ListenCommand
 
         public int Received => Volatile.Read(ref _received);
 
-        public async ValueTask HandleAsync(Delivery delivery, CancellationToken cancellationToken)
+        /// <summary>Prints deliveries one at a time until <paramref name="stop"/>.</summary>
+        public async Task PrintAsync(ChannelReader<Delivery> deliveries, CancellationToken stop)
+        {
+            try
+            {
+                while (await deliveries.WaitToReadAsync(stop).ConfigureAwait(false))
+                {
+                    while (!stop.IsCancellationRequested && deliveries.TryRead(out var delivery))
+                    {
+                        if (!delivery.IsStale)
+                        {
+                            await HandleAsync(delivery).ConfigureAwait(false);
+                        }
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // Done listening: what was not read goes back to the queue when the subscription closes.
+            }
+        }
+
+        private async ValueTask HandleAsync(Delivery delivery)
         {
             if (wanted is { } limit && Volatile.Read(ref _received) >= limit)
             {

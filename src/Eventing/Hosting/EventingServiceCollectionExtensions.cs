@@ -47,9 +47,9 @@ public static class EventingServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton(serviceProvider => new EventingMetrics(serviceProvider.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton<EventRegistry>();
-        services.TryAddSingleton<EventBus>();
-        services.TryAddSingleton<IEventManager>(serviceProvider => serviceProvider.GetRequiredService<EventBus>());
-        services.TryAddSingleton<Eventing.Providers.IEnvelopeSender>(serviceProvider => serviceProvider.GetRequiredService<EventBus>());
+        services.TryAddSingleton<EventManager>();
+        services.TryAddSingleton<IEventManager>(serviceProvider => serviceProvider.GetRequiredService<EventManager>());
+        services.TryAddSingleton<Eventing.Providers.IEnvelopeSender>(serviceProvider => serviceProvider.GetRequiredService<EventManager>());
         services.AddHostedService<EventingHostedService>();
         return services;
     }

@@ -46,7 +46,7 @@ public sealed class ListenerBuilder
 
     /// <summary>
     /// Settings that extension packages record for this listener (for example <c>Idempotent(...)</c>); the bus
-    /// copies them to <see cref="ListenerDescriptor.Properties"/>, where an <see cref="IListenerFilterFactory"/>
+    /// copies them to <see cref="ListenerDescriptor.Properties"/>, where a pipeline's <see cref="IEnvelopePipeline.Bind"/>
     /// reads them. Use a key prefixed with the package name.
     /// </summary>
     public IDictionary<string, object?> Properties => _registration.Properties;

@@ -1,3 +1,6 @@
+using Eventing.Listeners;
+using Microsoft.Extensions.DependencyInjection;
+
 namespace Eventing.Hosting;
 
 /// <summary>One listener class as registered, before names and defaults are resolved.</summary>
@@ -16,4 +19,11 @@ internal sealed class ListenerRegistration(Type listenerType, Type eventType)
     public RetryPolicy? Retry { get; set; }
 
     public Dictionary<string, object?> Properties { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The innermost step of this listener's receive chain. Listener classes may be registered by
+    /// <see cref="Type"/> (assembly scanning), so the invoker is closed over the two types here, once per start.
+    /// </summary>
+    public EventInvoker CreateInvoker(ListenerDescriptor listener, IServiceScopeFactory scopes, IReadOnlyList<IEnvelopePipeline> pipelines) =>
+        (EventInvoker)Activator.CreateInstance(typeof(ListenerInvoker<,>).MakeGenericType(ListenerType, EventType), listener, scopes, pipelines)!;
 }

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization.Metadata;
-using Eventing.Filters;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Eventing.Listeners;
@@ -7,11 +5,10 @@ namespace Eventing.Listeners;
 /// <summary>Invokes the callback of a dynamic subscription.</summary>
 internal sealed class CallbackInvoker<TEvent>(
     ListenerDescriptor listener,
-    JsonTypeInfo<TEvent> typeInfo,
     IServiceScopeFactory scopes,
-    Func<TEvent, EventContext, CancellationToken, ValueTask> callback,
-    IEnumerable<IListenerFilterFactory> filterFactories)
-    : EventInvoker<TEvent>(listener, typeInfo, scopes, filterFactories)
+    IReadOnlyList<IEnvelopePipeline> pipelines,
+    Func<TEvent, EventContext, CancellationToken, ValueTask> callback)
+    : EventInvoker<TEvent>(listener, scopes, pipelines)
 {
     protected override ValueTask CallAsync(TEvent @event, EventContext context, CancellationToken cancellationToken) =>
         callback(@event, context, cancellationToken);

@@ -1,44 +1,51 @@
 using System.Text.Json.Serialization.Metadata;
-using Eventing.Filters;
+using Eventing.Pipelines;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Eventing.Listeners;
 
 /// <summary>
-/// The innermost step of the handling chain: deserialize into the registered type, open the delivery's DI scope,
-/// run the listener filters (if any apply) and call the handler.
+/// The innermost step of the receive chain: deserialize into the registered type, open the delivery's DI scope,
+/// run the pipelines' event stage (if any takes part) and call the handler.
 /// </summary>
-internal abstract class EventInvoker<TEvent>
+internal abstract class EventInvoker
+{
+    /// <summary>Handles one delivery's envelope: the innermost <see cref="EnvelopeHandler"/> of the chain.</summary>
+    public abstract ValueTask InvokeAsync(Envelope envelope, CancellationToken cancellationToken);
+}
+
+/// <summary>The <see cref="EventInvoker"/> of one event type.</summary>
+internal abstract class EventInvoker<TEvent> : EventInvoker
 {
     private readonly ListenerDescriptor _listener;
     private readonly JsonTypeInfo<TEvent> _typeInfo;
     private readonly IServiceScopeFactory _scopes;
 
-    // Null when no filter applies, so a plain listener pays nothing for the extension point.
-    private readonly ListenerHandler? _filtered;
+    // Null when no pipeline takes part, so a plain listener pays nothing for the extension point.
+    private readonly ListenerHandler? _wrapped;
 
-    protected EventInvoker(ListenerDescriptor listener, JsonTypeInfo<TEvent> typeInfo, IServiceScopeFactory scopes, IEnumerable<IListenerFilterFactory> filterFactories)
+    protected EventInvoker(ListenerDescriptor listener, IServiceScopeFactory scopes, IReadOnlyList<IEnvelopePipeline> pipelines)
     {
         _listener = listener;
-        _typeInfo = typeInfo;
+        _typeInfo = (JsonTypeInfo<TEvent>)listener.Event.TypeInfo!;
         _scopes = scopes;
-        _filtered = ListenerFilterChain.Compose(filterFactories, listener, (@event, context, cancellationToken) => CallAsync((TEvent)@event, context, cancellationToken));
+        _wrapped = PipelineChain.ComposeEvent(pipelines, (@event, context, cancellationToken) => CallAsync((TEvent)@event, context, cancellationToken));
     }
 
-    public async ValueTask InvokeAsync(Envelope envelope, CancellationToken cancellationToken)
+    public override async ValueTask InvokeAsync(Envelope envelope, CancellationToken cancellationToken)
     {
         var @event = EventDeserializer.Deserialize(envelope, _typeInfo);
         var scope = _scopes.CreateAsyncScope();
         try
         {
             var context = new EventContext(envelope, _listener, scope.ServiceProvider);
-            if (_filtered is null)
+            if (_wrapped is null)
             {
                 await CallAsync(@event, context, cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                await _filtered(@event!, context, cancellationToken).ConfigureAwait(false);
+                await _wrapped(@event!, context, cancellationToken).ConfigureAwait(false);
             }
         }
         finally

@@ -4,13 +4,6 @@ namespace Eventing.Local;
 
 internal sealed class LocalDelivery(LocalQueue queue, Envelope envelope) : Delivery(envelope)
 {
-    /// <summary>Makes this settled delivery carry the next envelope (see LocalSubscription).</summary>
-    public void Reuse(Envelope next)
-    {
-        Envelope = next;
-        Settled = 0;
-    }
-
     // The envelope left the channel when it was read; acknowledging only means not putting it back.
     public override ValueTask AckAsync(CancellationToken cancellationToken) => default;
 

@@ -14,10 +14,10 @@ internal sealed class LocalProvider(LocalBroker broker) : IProvider
     public ValueTask SendAsync(Envelope envelope, EventDescriptor @event, CancellationToken cancellationToken) =>
         Broker.PublishAsync(envelope, @event.Name, cancellationToken);
 
-    public Task<IProviderSubscription> SubscribeAsync(ListenerDescriptor listener, IDeliveryHandler handler, CancellationToken cancellationToken)
+    public Task<IProviderSubscription> SubscribeAsync(ListenerDescriptor listener, CancellationToken cancellationToken)
     {
         var queue = Broker.Bind(listener.Queue, listener.Event.Name, autoDelete: listener.PerProcess);
-        return Task.FromResult<IProviderSubscription>(new LocalSubscription(Broker, queue, handler, handlesInline: listener.Concurrency == 1));
+        return Task.FromResult<IProviderSubscription>(new LocalSubscription(Broker, queue));
     }
 
     public ValueTask DeadLetterAsync(Envelope envelope, ListenerDescriptor listener, CancellationToken cancellationToken)

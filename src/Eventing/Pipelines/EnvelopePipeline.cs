@@ -1,8 +1,9 @@
 namespace Eventing;
 
 /// <summary>
-/// A pipeline that does nothing until overridden: override <see cref="SendAsync"/> to set headers and
-/// <see cref="HandleAsync"/> to read them.
+/// A pipeline that does nothing until overridden: override <see cref="SendAsync"/> to set headers,
+/// <see cref="HandleAsync"/> to read them, <see cref="HandleEventAsync"/> to wrap the listener call, and
+/// <see cref="Bind"/> to take part only for some listeners.
 /// </summary>
 /// <example>
 /// <code>
@@ -27,4 +28,14 @@ public abstract class EnvelopePipeline : IEnvelopePipeline
         ArgumentNullException.ThrowIfNull(next);
         return next(envelope, cancellationToken);
     }
+
+    /// <inheritdoc />
+    public virtual ValueTask HandleEventAsync(object @event, EventContext context, ListenerHandler next, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        return next(@event, context, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public virtual IEnvelopePipeline? Bind(ListenerDescriptor listener) => this;
 }

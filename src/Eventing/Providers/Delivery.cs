@@ -22,10 +22,16 @@ public abstract class Delivery
     }
 
     /// <summary>The envelope as the provider read it from the wire (binary or structured).</summary>
-    public Envelope Envelope { get; private protected set; }
+    public Envelope Envelope { get; }
 
     /// <summary>Why the provider could not read this message, or null when <see cref="Envelope"/> is complete.</summary>
     public Exception? DecodeFailure { get; }
+
+    /// <summary>
+    /// True when the broker already took this delivery back (its channel, link or connection is gone): settling
+    /// it is impossible and handling it would handle it twice, so the core skips it.
+    /// </summary>
+    public virtual bool IsStale => false;
 
     // 0 until the core settled this delivery; the core settles each delivery once even when a handler it gave
     // up on at shutdown finishes later.

@@ -21,11 +21,11 @@ public interface IProvider : IAsyncDisposable
     ValueTask SendAsync(Envelope envelope, EventDescriptor @event, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Starts consuming the queue of <paramref name="listener"/> and passes each delivery to
-    /// <paramref name="handler"/>. The provider awaits each <see cref="IDeliveryHandler.HandleAsync"/> call before
-    /// passing the next delivery of this subscription: the core decides concurrency.
+    /// Starts consuming the queue of <paramref name="listener"/>. The provider writes each delivery to the
+    /// subscription's <see cref="IProviderSubscription.Deliveries"/>; the core's receive pump reads them, decides
+    /// concurrency and the outcome, and settles each through its <see cref="Delivery"/>.
     /// </summary>
-    Task<IProviderSubscription> SubscribeAsync(ListenerDescriptor listener, IDeliveryHandler handler, CancellationToken cancellationToken);
+    Task<IProviderSubscription> SubscribeAsync(ListenerDescriptor listener, CancellationToken cancellationToken);
 
     /// <summary>Sends a failed envelope to the listener's dead-letter queue, confirmed.</summary>
     ValueTask DeadLetterAsync(Envelope envelope, ListenerDescriptor listener, CancellationToken cancellationToken);

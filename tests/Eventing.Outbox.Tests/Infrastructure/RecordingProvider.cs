@@ -45,7 +45,7 @@ internal sealed class RecordingProvider(IProvider inner, bool holdSends, bool su
         }
     }
 
-    public async Task<IProviderSubscription> SubscribeAsync(ListenerDescriptor listener, IDeliveryHandler handler, CancellationToken cancellationToken)
+    public async Task<IProviderSubscription> SubscribeAsync(ListenerDescriptor listener, CancellationToken cancellationToken)
     {
         if (subscribeAfterFirstSend)
         {
@@ -53,7 +53,7 @@ internal sealed class RecordingProvider(IProvider inner, bool holdSends, bool su
             await Task.WhenAny(SendStarted.Task, Task.Delay(TimeSpan.FromSeconds(1), cancellationToken));
         }
 
-        return await inner.SubscribeAsync(listener, handler, cancellationToken);
+        return await inner.SubscribeAsync(listener, cancellationToken);
     }
 
     public ValueTask DeadLetterAsync(Envelope envelope, ListenerDescriptor listener, CancellationToken cancellationToken) =>

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using Eventing.Diagnostics;
 using Eventing.Listeners;
+using Eventing.Receiving;
 using Eventing.Pipelines;
 using Eventing.Providers;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,7 +14,7 @@ namespace Eventing.Hosting;
 /// The event manager: the send path (serialize, pipelines, provider) and the subscriptions of every listener.
 /// One per service provider, so two buses can live in one process.
 /// </summary>
-internal sealed partial class EventBus : IEventManager, IEnvelopeSender, IAsyncDisposable
+internal sealed partial class EventManager : IEventManager, IEnvelopeSender, IAsyncDisposable
 {
     private readonly EventingSetup _setup;
     private readonly EventRegistry _registry;
@@ -25,15 +25,14 @@ internal sealed partial class EventBus : IEventManager, IEnvelopeSender, IAsyncD
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly EventingMetrics _metrics;
-    private readonly IListenerFilterFactory[] _filterFactories;
     private readonly Lock _gate = new();
-    private readonly List<ListenerSubscription> _subscriptions = [];
+    private readonly List<ReceivePump> _pumps = [];
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _providerStart;
     private volatile bool _providerReady;
     private bool _stopped;
 
-    public EventBus(
+    public EventManager(
         EventingSetup setup,
         EventRegistry registry,
         IEnumerable<IEnvelopePipeline> pipelines,
@@ -41,10 +40,8 @@ internal sealed partial class EventBus : IEventManager, IEnvelopeSender, IAsyncD
         IServiceScopeFactory scopes,
         IOptions<EventingOptions> options,
         ILoggerFactory loggerFactory,
-        EventingMetrics metrics,
-        IEnumerable<IListenerFilterFactory> filterFactories)
+        EventingMetrics metrics)
     {
-        _filterFactories = [.. filterFactories];
         _setup = setup;
         _registry = registry;
         _pipelines = [.. pipelines];
@@ -52,7 +49,7 @@ internal sealed partial class EventBus : IEventManager, IEnvelopeSender, IAsyncD
         _scopes = scopes;
         _options = options.Value;
         _loggerFactory = loggerFactory;
-        _logger = loggerFactory.CreateLogger<EventBus>();
+        _logger = loggerFactory.CreateLogger<EventManager>();
         _metrics = metrics;
     }
 
@@ -134,9 +131,10 @@ internal sealed partial class EventBus : IEventManager, IEnvelopeSender, IAsyncD
         ArgumentNullException.ThrowIfNull(callback);
         var descriptor = _registry.Get(typeof(TEvent));
         var listener = new ListenerDescriptor(descriptor, listenerName, perProcess, _options.ProcessId, _options.DefaultConcurrency, _options.DefaultRetry);
-        var invoker = new CallbackInvoker<TEvent>(listener, (JsonTypeInfo<TEvent>)descriptor.TypeInfo!, _scopes, callback, _filterFactories);
+        var pipelines = PipelineChain.Bind(_pipelines, listener);
+        var invoker = new CallbackInvoker<TEvent>(listener, _scopes, pipelines, callback);
         await EnsureProviderStartedAsync(cancellationToken).ConfigureAwait(false);
-        return await SubscribeAsync(listener, invoker.InvokeAsync, cancellationToken).ConfigureAwait(false);
+        return await SubscribeAsync(listener, pipelines, invoker, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -145,8 +143,9 @@ internal sealed partial class EventBus : IEventManager, IEnvelopeSender, IAsyncD
         foreach (var registration in _setup.Listeners)
         {
             var listener = Describe(registration);
-            var invoker = CreateInvoker(registration, listener);
-            await SubscribeAsync(listener, invoker, cancellationToken).ConfigureAwait(false);
+            var pipelines = PipelineChain.Bind(_pipelines, listener);
+            var invoker = registration.CreateInvoker(listener, _scopes, pipelines);
+            await SubscribeAsync(listener, pipelines, invoker, cancellationToken).ConfigureAwait(false);
         }
 
         Log.Started(_logger, _provider.Name, _setup.Listeners.Count);
@@ -157,7 +156,7 @@ internal sealed partial class EventBus : IEventManager, IEnvelopeSender, IAsyncD
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        ListenerSubscription[] subscriptions;
+        ReceivePump[] pumps;
         lock (_gate)
         {
             if (_stopped)
@@ -166,11 +165,11 @@ internal sealed partial class EventBus : IEventManager, IEnvelopeSender, IAsyncD
             }
 
             _stopped = true;
-            subscriptions = [.. _subscriptions];
-            _subscriptions.Clear();
+            pumps = [.. _pumps];
+            _pumps.Clear();
         }
 
-        await Task.WhenAll(subscriptions.Select(subscription => subscription.StopAsync(_options.ShutdownTimeout))).ConfigureAwait(false);
+        await Task.WhenAll(pumps.Select(pump => pump.StopAsync())).ConfigureAwait(false);
         if (_providerStart is not null)
         {
             await _provider.StopAsync(cancellationToken).ConfigureAwait(false);
@@ -216,31 +215,27 @@ internal sealed partial class EventBus : IEventManager, IEnvelopeSender, IAsyncD
         _providerReady = true;
     }
 
-    private async Task<ListenerSubscription> SubscribeAsync(ListenerDescriptor listener, EnvelopeHandler invoker, CancellationToken cancellationToken)
+    private async Task<ReceivePump> SubscribeAsync(ListenerDescriptor listener, IReadOnlyList<IEnvelopePipeline> pipelines, EventInvoker invoker, CancellationToken cancellationToken)
     {
-        var chain = PipelineChain.Compose(_pipelines, listener, invoker);
-        var dispatcher = new ListenerDispatcher(listener, chain, _provider, _options.MaxEnvelopeBytes, _loggerFactory.CreateLogger<ListenerDispatcher>(), _metrics);
-        var providerSubscription = await _provider.SubscribeAsync(listener, dispatcher, cancellationToken).ConfigureAwait(false);
-        var subscription = new ListenerSubscription(listener, dispatcher, providerSubscription, this, _logger);
+        var subscription = await _provider.SubscribeAsync(listener, cancellationToken).ConfigureAwait(false);
+        var pump = new ReceivePump(listener, subscription, pipelines, invoker.InvokeAsync, _provider, _options, Forget, _loggerFactory.CreateLogger<ReceivePump>(), _metrics);
         lock (_gate)
         {
-            _subscriptions.Add(subscription);
+            _pumps.Add(pump);
         }
 
+        pump.Start();
         Log.Subscribed(_logger, listener.Queue, listener.Concurrency);
-        return subscription;
+        return pump;
     }
 
-    internal void Forget(ListenerSubscription subscription)
+    private void Forget(ReceivePump pump)
     {
         lock (_gate)
         {
-            _subscriptions.Remove(subscription);
+            _pumps.Remove(pump);
         }
     }
-
-    internal async ValueTask StopSubscriptionAsync(ListenerSubscription subscription) =>
-        await subscription.StopAsync(_options.ShutdownTimeout).ConfigureAwait(false);
 
     private ListenerDescriptor Describe(ListenerRegistration registration)
     {
@@ -258,12 +253,5 @@ internal sealed partial class EventBus : IEventManager, IEnvelopeSender, IAsyncD
             ListenerType = registration.ListenerType,
             Properties = new Dictionary<string, object?>(registration.Properties, StringComparer.Ordinal),
         };
-    }
-
-    private EnvelopeHandler CreateInvoker(ListenerRegistration registration, ListenerDescriptor listener)
-    {
-        var invokerType = typeof(ListenerInvoker<,>).MakeGenericType(registration.ListenerType, registration.EventType);
-        var invoker = Activator.CreateInstance(invokerType, listener, listener.Event.TypeInfo, _scopes, _filterFactories)!;
-        return (EnvelopeHandler)Delegate.CreateDelegate(typeof(EnvelopeHandler), invoker, "InvokeAsync");
     }
 }

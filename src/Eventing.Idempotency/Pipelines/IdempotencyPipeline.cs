@@ -5,17 +5,20 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Eventing.Idempotency.Filters;
+namespace Eventing.Idempotency.Pipelines;
 
-/// <summary>Gives each listener marked idempotent or sequential its filter when the bus starts.</summary>
-internal sealed class IdempotencyFilterFactory(
+/// <summary>
+/// The idempotency pipeline: it takes part only in the handling of listeners marked idempotent or sequential, each
+/// getting an <see cref="IdempotentListenerPipeline"/> configured when it subscribes.
+/// </summary>
+internal sealed class IdempotencyPipeline(
     IServiceProvider services,
     IOptions<IdempotencyOptions> options,
     LocalKeyLock localLock,
     IdempotencyMetrics metrics,
-    ILoggerFactory loggerFactory) : IListenerFilterFactory
+    ILoggerFactory loggerFactory) : EnvelopePipeline
 {
-    public IListenerFilter? Create(ListenerDescriptor listener)
+    public override IEnvelopePipeline? Bind(ListenerDescriptor listener)
     {
         ArgumentNullException.ThrowIfNull(listener);
         TimeSpan? window = null;
@@ -42,14 +45,14 @@ internal sealed class IdempotencyFilterFactory(
             window = value == TimeSpan.Zero ? options.Value.DefaultWindow : value;
         }
 
-        return new IdempotencyFilter(
+        return new IdempotentListenerPipeline(
             listener.Queue,
             window ?? TimeSpan.Zero,
             store,
             key,
             localLock,
             key is null ? null : services.GetService<IKeyLock>(),
-            loggerFactory.CreateLogger<IdempotencyFilter>(),
+            loggerFactory.CreateLogger<IdempotentListenerPipeline>(),
             metrics);
     }
 }

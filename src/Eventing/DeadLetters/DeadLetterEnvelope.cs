@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
+using Eventing.Listeners;
 
-namespace Eventing.Listeners;
+namespace Eventing.DeadLetters;
 
 /// <summary>
 /// Builds the envelope that goes to a dead-letter queue: a copy of the failed one with the failure headers, and

@@ -9,6 +9,9 @@ public static class DeadLetterReasons
     /// <summary>The body is not valid JSON for the event, or not a valid CloudEvent.</summary>
     public const string Malformed = "malformed";
 
+    /// <summary>The listener threw <see cref="DoNotRetryException"/>: it said no retry can help.</summary>
+    public const string Rejected = "rejected";
+
     /// <summary>The envelope's type is not the listener's event.</summary>
     public const string UnknownEvent = "unknown-event";
 

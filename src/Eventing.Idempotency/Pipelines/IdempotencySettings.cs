@@ -1,4 +1,4 @@
-namespace Eventing.Idempotency.Filters;
+namespace Eventing.Idempotency.Pipelines;
 
 /// <summary>The keys under which registration records settings in <see cref="ListenerBuilder.Properties"/>.</summary>
 internal static class IdempotencySettings

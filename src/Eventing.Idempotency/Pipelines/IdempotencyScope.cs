@@ -1,4 +1,4 @@
-namespace Eventing.Idempotency.Filters;
+namespace Eventing.Idempotency.Pipelines;
 
 /// <summary>Scoped per delivery: the claim of the message being handled, so the handler can reach its transaction.</summary>
 internal sealed class IdempotencyScope

@@ -3,14 +3,14 @@ using Eventing.Idempotency.Locks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Eventing.Idempotency.Filters;
+namespace Eventing.Idempotency.Pipelines;
 
 /// <summary>
 /// Around one listener: takes the per-key lock (in process, then across processes), claims the message id, runs the
 /// handler and records the message as processed. The record is written only after the handler returned, so a handler
 /// that throws leaves nothing behind and its retry runs again.
 /// </summary>
-internal sealed class IdempotencyFilter(
+internal sealed class IdempotentListenerPipeline(
     string queue,
     TimeSpan window,
     IProcessedMessageStore? store,
@@ -18,9 +18,9 @@ internal sealed class IdempotencyFilter(
     LocalKeyLock localLock,
     IKeyLock? distributedLock,
     ILogger logger,
-    IdempotencyMetrics metrics) : IListenerFilter
+    IdempotencyMetrics metrics) : EnvelopePipeline
 {
-    public ValueTask HandleAsync(object @event, EventContext context, ListenerHandler next, CancellationToken cancellationToken) =>
+    public override ValueTask HandleEventAsync(object @event, EventContext context, ListenerHandler next, CancellationToken cancellationToken) =>
         key is null
             ? HandleOnceAsync(@event, context, next, cancellationToken)
             : HandleSequentiallyAsync(key(@event), @event, context, next, cancellationToken);

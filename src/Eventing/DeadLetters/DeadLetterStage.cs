@@ -1,0 +1,66 @@
+using Eventing.Diagnostics;
+using Eventing.Providers;
+using Eventing.Receiving;
+using Eventing.Retry;
+using Microsoft.Extensions.Logging;
+
+namespace Eventing.DeadLetters;
+
+/// <summary>
+/// The outermost stage of the receive chain: a delivery an inner stage gave up on is sent to the listener's
+/// dead-letter queue with its reason, and then acknowledged. A dead letter the broker refuses is never acked: the
+/// original goes back to its queue after a growing wait, so nothing is lost and nothing loops hot.
+/// </summary>
+internal sealed class DeadLetterStage(ListenerDescriptor listener, IProvider provider, ILogger logger, EventingMetrics metrics, CancellationToken stopping)
+    : EnvelopePipeline
+{
+    // A dead-letter queue that refuses messages (deleted, full, unroutable) is an operator's problem that lasts:
+    // back off from 1 s to 1 min between tries rather than redeliver as fast as the broker can.
+    private static readonly TimeSpan RetryInitial = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan RetryMax = TimeSpan.FromMinutes(1);
+
+    private int _failures;
+
+    public override async ValueTask HandleAsync(Envelope envelope, ListenerDescriptor _, EnvelopeHandler next, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await next(envelope, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DeliveryFailedException failed)
+        {
+            await DeadLetterAsync(failed.Envelope, failed.Reason, failed.Cause, failed.Message, failed.Attempt).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Dead-letters <paramref name="envelope"/>; throws <see cref="DeadLetterRefusedException"/> when the broker refused it.</summary>
+    public async ValueTask DeadLetterAsync(Envelope envelope, string reason, Exception? exception, string problem, int attempt)
+    {
+        var deadLetter = DeadLetterEnvelope.Create(envelope, reason, exception, problem, attempt, listener.Queue);
+        Log.DeadLettered(logger, exception, envelope.Id, listener.Queue, reason, problem);
+        try
+        {
+            await provider.DeadLetterAsync(deadLetter, listener, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception sendFailure)
+        {
+            var failures = Interlocked.Increment(ref _failures);
+            var delay = Backoff.Delay(failures, RetryInitial, RetryMax);
+            metrics.DeadLetterFailed.Add(1);
+            Log.DeadLetterFailed(logger, sendFailure, envelope.Id, listener.Queue, failures, delay);
+            try
+            {
+                await Task.Delay(delay, stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopping: hand it back now rather than hold up shutdown.
+            }
+
+            throw new DeadLetterRefusedException(sendFailure);
+        }
+
+        Volatile.Write(ref _failures, 0);
+        metrics.DeadLettered.Add(1);
+    }
+}

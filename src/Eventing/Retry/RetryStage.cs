@@ -1,0 +1,48 @@
+using Eventing.Diagnostics;
+using Eventing.Receiving;
+using Microsoft.Extensions.Logging;
+
+namespace Eventing.Retry;
+
+/// <summary>
+/// Runs the inner stages (the pipelines and the listener) up to the listener's <see cref="RetryPolicy.MaxAttempts"/>
+/// times, waiting with backoff between attempts. The last failure, or a <see cref="DoNotRetryException"/> at once,
+/// goes to the dead-letter stage. Cancellation (the core gave up on the handler at shutdown) is passed on: the
+/// delivery goes back to the broker.
+/// </summary>
+internal sealed class RetryStage(ListenerDescriptor listener, ILogger logger, EventingMetrics metrics) : EnvelopePipeline
+{
+    public override async ValueTask HandleAsync(Envelope envelope, ListenerDescriptor _, EnvelopeHandler next, CancellationToken cancellationToken)
+    {
+        var retry = listener.Retry;
+        for (var attempt = 1; ; attempt++)
+        {
+            envelope.DeliveryAttempt = attempt;
+            try
+            {
+                await next(envelope, cancellationToken).ConfigureAwait(false);
+                metrics.Handled.Add(1);
+                return;
+            }
+            catch (DoNotRetryException rejected)
+            {
+                throw new DeliveryFailedException(envelope, rejected.Reason, rejected, rejected.Message, attempt);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                if (attempt >= retry.MaxAttempts)
+                {
+                    throw new DeliveryFailedException(envelope, DeadLetterReasons.Failed, exception, exception.Message, attempt);
+                }
+
+                var delay = retry.DelayAfter(attempt);
+                Log.Retrying(logger, exception, listener.Queue, attempt, retry.MaxAttempts, envelope.Id, delay);
+                metrics.Retried.Add(1);
+                if (delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+}
