@@ -1,10 +1,13 @@
+using Eventing.AspNetCore.Idempotency.Locks;
 using Eventing.AspNetCore.Idempotency.Storage;
-using Eventing.Idempotency.Redis;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Eventing.AspNetCore.Idempotency;
 
-/// <summary>Configures HTTP idempotency inside <c>services.AddHttpIdempotency(...)</c>: a store and the options.</summary>
+/// <summary>
+/// Configures HTTP idempotency inside <c>services.AddHttpIdempotency(...)</c>: a store and the options. Store packages
+/// (Eventing.AspNetCore.Idempotency.Redis, .PostgreSql, .Sqlite) add the <c>UseXyz(...)</c> methods.
+/// </summary>
 public sealed class HttpIdempotencyBuilder
 {
     internal HttpIdempotencyBuilder(IServiceCollection services) => Services = services;
@@ -34,7 +37,7 @@ public sealed class HttpIdempotencyBuilder
         return this;
     }
 
-    internal HttpIdempotencyBuilder UseSharedLock(Func<IServiceProvider, RedisKeyLock> factory)
+    internal HttpIdempotencyBuilder UseSharedLock(Func<IServiceProvider, ISharedRequestLock> factory)
     {
         Services.AddSingleton(factory);
         return this;

@@ -2,7 +2,6 @@ using Eventing.AspNetCore.Idempotency;
 using Eventing.AspNetCore.Idempotency.Hosting;
 using Eventing.AspNetCore.Idempotency.Locks;
 using Eventing.Idempotency.Locks;
-using Eventing.Idempotency.Redis;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -14,7 +13,8 @@ public static class HttpIdempotencyServiceCollectionExtensions
 {
     /// <summary>
     /// Adds what <c>.WithIdempotency()</c>, <c>[Idempotent]</c> and <c>.WithRequestLock(...)</c> need. Choose a store
-    /// inside: <c>UseRedis(...)</c>, <c>UsePostgreSql(...)</c> or <c>UseSqlite(...)</c>.
+    /// inside: <c>UseRedis(...)</c>, <c>UsePostgreSql(...)</c> or <c>UseSqlite(...)</c>, from the store package of that
+    /// database (Eventing.AspNetCore.Idempotency.Redis, .PostgreSql, .Sqlite).
     /// </summary>
     /// <example>
     /// <code>
@@ -32,7 +32,9 @@ public static class HttpIdempotencyServiceCollectionExtensions
         configure(builder);
         if (!builder.HasStore)
         {
-            throw new InvalidOperationException("HTTP idempotency has no store. Call UseRedis(...), UsePostgreSql(...) or UseSqlite(...) inside AddHttpIdempotency.");
+            throw new InvalidOperationException(
+                "HTTP idempotency has no store. Call UseRedis(...), UsePostgreSql(...) or UseSqlite(...) inside AddHttpIdempotency; " +
+                "they come with the store packages Eventing.AspNetCore.Idempotency.Redis, .PostgreSql and .Sqlite.");
         }
 
         services.AddOptions<HttpIdempotencyOptions>().ValidateOnStart();
@@ -41,7 +43,7 @@ public static class HttpIdempotencyServiceCollectionExtensions
         services.TryAddSingleton<InFlightRequests>();
         services.TryAddSingleton<IdempotencyExecutor>();
         services.TryAddSingleton<LocalKeyLock>();
-        services.TryAddSingleton(provider => new RequestLock(provider.GetRequiredService<LocalKeyLock>(), provider.GetService<RedisKeyLock>()));
+        services.TryAddSingleton(provider => new RequestLock(provider.GetRequiredService<LocalKeyLock>(), provider.GetService<ISharedRequestLock>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, HttpIdempotencyCleanupService>());
         return services;
     }

@@ -1,5 +1,5 @@
 using Eventing.Idempotency.PostgreSql;
-using Eventing.Outbox.PostgreSql;
+using Eventing.Persistence.PostgreSql;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 

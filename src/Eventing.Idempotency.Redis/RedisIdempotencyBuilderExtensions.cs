@@ -1,4 +1,5 @@
 using Eventing.Idempotency.Redis;
+using Eventing.Persistence.Redis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -53,7 +54,7 @@ public static class RedisIdempotencyBuilderExtensions
         return idempotency.UseLock(services =>
         {
             var settings = services.GetRequiredService<IOptions<IdempotencyOptions>>();
-            return new RedisKeyLock(services.GetRequiredService<RedisConnection>(), options.KeyPrefix, () => settings.Value.LockLease);
+            return new RedisKeyLock(new RedisLock(services.GetRequiredService<RedisConnection>(), options.KeyPrefix), () => settings.Value.LockLease);
         });
     }
 }

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Eventing.Persistence.Redis;
 using StackExchange.Redis;
 
 namespace Eventing.Idempotency.Redis;

@@ -1,5 +1,5 @@
 using Eventing.Idempotency.Sqlite;
-using Eventing.Outbox.Sqlite;
+using Eventing.Persistence.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Eventing.Idempotency;

@@ -1,5 +1,6 @@
 using Eventing.Outbox.Atomic;
 using Eventing.Outbox.PostgreSql;
+using Eventing.Persistence.PostgreSql;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;

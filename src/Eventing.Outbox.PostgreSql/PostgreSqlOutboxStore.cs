@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Eventing.Outbox.Storage;
+using Eventing.Persistence.PostgreSql;
 using Npgsql;
 
 namespace Eventing.Outbox.PostgreSql;

@@ -1,5 +1,6 @@
 using Eventing.Outbox.Atomic;
 using Eventing.Outbox.Sqlite;
+using Eventing.Persistence.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 

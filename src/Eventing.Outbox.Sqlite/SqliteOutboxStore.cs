@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using Eventing.Outbox.Storage;
+using Eventing.Persistence.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace Eventing.Outbox.Sqlite;

@@ -1,13 +1,13 @@
 using Eventing.Idempotency.Locks;
-using Eventing.Idempotency.Redis;
 
 namespace Eventing.AspNetCore.Idempotency.Locks;
 
 /// <summary>
-/// Per-key request locks: in process always (waiters queue on a semaphore), and across processes when the store is
-/// Redis (<c>SET NX PX</c> with the endpoint's lease, released by a script that only deletes its own token).
+/// Per-key request locks: in process always (waiters queue on a semaphore), and across processes when the store
+/// registers a shared lock (Redis: <c>SET NX PX</c> with the endpoint's lease, released by a script that only deletes
+/// its own token).
 /// </summary>
-internal sealed class RequestLock(LocalKeyLock local, RedisKeyLock? shared)
+internal sealed class RequestLock(LocalKeyLock local, ISharedRequestLock? shared)
 {
     /// <summary>Takes <paramref name="key"/> within <paramref name="wait"/>; <see langword="null"/> when it stayed taken.</summary>
     public async ValueTask<Func<ValueTask>?> TryAcquireAsync(string key, TimeSpan lease, TimeSpan wait, CancellationToken cancellationToken)

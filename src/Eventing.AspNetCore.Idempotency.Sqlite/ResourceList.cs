@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 
-namespace Eventing.AspNetCore.Idempotency.Storage;
+namespace Eventing.AspNetCore.Idempotency.Sqlite;
 
 /// <summary>Resource names as a JSON array, the one parameter SQLite's <c>json_each</c> expands into rows.</summary>
 internal static class ResourceList

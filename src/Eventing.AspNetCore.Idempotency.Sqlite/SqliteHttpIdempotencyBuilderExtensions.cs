@@ -1,5 +1,5 @@
-using Eventing.AspNetCore.Idempotency.Storage.Sqlite;
-using Eventing.Outbox.Sqlite;
+using Eventing.AspNetCore.Idempotency.Sqlite;
+using Eventing.Persistence.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Eventing.AspNetCore.Idempotency;

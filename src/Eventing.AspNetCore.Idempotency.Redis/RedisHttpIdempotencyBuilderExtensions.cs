@@ -1,7 +1,6 @@
-using Eventing.AspNetCore.Idempotency.Storage.Redis;
-using Eventing.Idempotency.Redis;
+using Eventing.AspNetCore.Idempotency.Redis;
+using Eventing.Persistence.Redis;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Eventing.AspNetCore.Idempotency;
@@ -40,9 +39,7 @@ public static class RedisHttpIdempotencyBuilderExtensions
         var connection = new Lazy<RedisConnection>(connect);
         idempotency.Services.AddSingleton(new HttpRedisConnection(connection));
         idempotency.UseStore(services => new RedisHttpResponseStore(services.GetRequiredService<HttpRedisConnection>().Connection, options.KeyPrefix));
-        return idempotency.UseSharedLock(services => new RedisKeyLock(
-            services.GetRequiredService<HttpRedisConnection>().Connection,
-            options.KeyPrefix,
-            () => services.GetRequiredService<IOptions<HttpIdempotencyOptions>>().Value.ClaimLease));
+        return idempotency.UseSharedLock(services => new RedisRequestLock(
+            new RedisLock(services.GetRequiredService<HttpRedisConnection>().Connection, options.KeyPrefix)));
     }
 }

@@ -1,6 +1,6 @@
-using Eventing.Idempotency.Redis;
+using Eventing.Persistence.Redis;
 
-namespace Eventing.AspNetCore.Idempotency.Storage.Redis;
+namespace Eventing.AspNetCore.Idempotency.Redis;
 
 /// <summary>The Redis connection of HTTP idempotency, apart from the one idempotent listeners may register, and closed with the app.</summary>
 internal sealed class HttpRedisConnection(Lazy<RedisConnection> connection) : IAsyncDisposable

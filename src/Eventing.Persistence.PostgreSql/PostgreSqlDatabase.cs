@@ -1,12 +1,12 @@
 using Npgsql;
 
-namespace Eventing.Outbox.PostgreSql;
+namespace Eventing.Persistence.PostgreSql;
 
 /// <summary>
-/// One PostgreSQL database as the Eventing stores use it (the outbox now, processed-message records later): a pooled
-/// data source and versioned schema steps, so every store shares one way of connecting and migrating.
+/// One PostgreSQL database as the Eventing stores use it (outbox, processed-message records, HTTP idempotency keys): a
+/// pooled data source and versioned schema steps, so every store shares one way of connecting and migrating.
 /// </summary>
-public sealed class PostgreSqlDatabase : IAsyncDisposable
+internal sealed class PostgreSqlDatabase : IAsyncDisposable
 {
     /// <summary>The table that records which schema version each component reached.</summary>
     public const string SchemaTable = "eventing_schema";

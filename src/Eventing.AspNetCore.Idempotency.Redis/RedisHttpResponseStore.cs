@@ -1,8 +1,9 @@
 using System.Text;
-using Eventing.Idempotency.Redis;
+using Eventing.AspNetCore.Idempotency.Storage;
+using Eventing.Persistence.Redis;
 using StackExchange.Redis;
 
-namespace Eventing.AspNetCore.Idempotency.Storage.Redis;
+namespace Eventing.AspNetCore.Idempotency.Redis;
 
 /// <summary>
 /// Idempotency keys as Redis strings: <c>SET key running NX PX lease GET</c> claims a key and returns who held it in

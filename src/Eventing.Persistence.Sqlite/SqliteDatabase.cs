@@ -1,12 +1,12 @@
 using Microsoft.Data.Sqlite;
 
-namespace Eventing.Outbox.Sqlite;
+namespace Eventing.Persistence.Sqlite;
 
 /// <summary>
-/// One SQLite database as the Eventing stores use it (the outbox now, processed-message records later): opens
+/// One SQLite database as the Eventing stores use it (outbox, processed-message records, HTTP idempotency keys): opens
 /// connections and runs versioned schema steps, so every store shares one way of connecting and migrating.
 /// </summary>
-public sealed class SqliteDatabase
+internal sealed class SqliteDatabase
 {
     /// <summary>The table that records which schema version each component reached.</summary>
     public const string SchemaTable = "eventing_schema";

@@ -1,5 +1,5 @@
-using Eventing.AspNetCore.Idempotency.Storage.PostgreSql;
-using Eventing.Outbox.PostgreSql;
+using Eventing.AspNetCore.Idempotency.PostgreSql;
+using Eventing.Persistence.PostgreSql;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 

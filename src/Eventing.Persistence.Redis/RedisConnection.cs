@@ -1,8 +1,8 @@
 using StackExchange.Redis;
 
-namespace Eventing.Idempotency.Redis;
+namespace Eventing.Persistence.Redis;
 
-/// <summary>One multiplexer for the store and the lock, connected on first use so an app starts while Redis is still coming up.</summary>
+/// <summary>One multiplexer for a store and its lock, connected on first use so an app starts while Redis is still coming up.</summary>
 internal sealed class RedisConnection : IAsyncDisposable
 {
     private readonly Func<Task<IConnectionMultiplexer>> _connect;
