@@ -42,6 +42,28 @@ public sealed class ListenerDescriptor
     /// <summary>The logical dead-letter queue: <c>&lt;queue&gt;.dead-letter</c>.</summary>
     public string DeadLetterQueue => Queue + ".dead-letter";
 
+    /// <summary>
+    /// How many unsettled deliveries the broker may push to this listener ahead of the handlers, or
+    /// <see langword="null"/> for the provider's default (a multiple of <see cref="Concurrency"/>). Set through
+    /// <see cref="ListenerBuilder.Prefetch"/>.
+    /// </summary>
+    public int? Prefetch
+    {
+        get => _prefetch;
+        init
+        {
+            if (value is not null)
+            {
+                ArgumentOutOfRangeException.ThrowIfLessThan(value.Value, 1);
+                ArgumentOutOfRangeException.ThrowIfGreaterThan(value.Value, ushort.MaxValue);
+            }
+
+            _prefetch = value;
+        }
+    }
+
+    private readonly int? _prefetch;
+
     /// <summary>The listener class, or <see langword="null"/> for a dynamic subscription.</summary>
     public Type? ListenerType { get; init; }
 

@@ -87,6 +87,9 @@ internal sealed class StallingProvider : IProvider
     public Task<IProviderSubscription> SubscribeAsync(ListenerDescriptor listener, CancellationToken cancellationToken) =>
         throw new NotSupportedException();
 
+    public Task ProvisionAsync(ListenerDescriptor listener, CancellationToken cancellationToken) =>
+        throw new NotSupportedException();
+
     public ValueTask DeadLetterAsync(Envelope envelope, ListenerDescriptor listener, CancellationToken cancellationToken) =>
         throw new NotSupportedException();
 

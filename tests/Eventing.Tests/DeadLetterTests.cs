@@ -214,6 +214,9 @@ public sealed class DeadLetterTests
         public virtual Task<IProviderSubscription> SubscribeAsync(ListenerDescriptor listener, CancellationToken cancellationToken) =>
             inner.SubscribeAsync(listener, cancellationToken);
 
+        public Task ProvisionAsync(ListenerDescriptor listener, CancellationToken cancellationToken) =>
+            inner.ProvisionAsync(listener, cancellationToken);
+
         public virtual ValueTask DeadLetterAsync(Envelope envelope, ListenerDescriptor listener, CancellationToken cancellationToken) =>
             inner.DeadLetterAsync(envelope, listener, cancellationToken);
 

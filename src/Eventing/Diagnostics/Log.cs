@@ -2,7 +2,10 @@ using Microsoft.Extensions.Logging;
 
 namespace Eventing.Diagnostics;
 
-/// <summary>Every log line of the core, source-generated so a disabled level costs nothing.</summary>
+/// <summary>
+/// Every log line of the core, source-generated so a disabled level costs nothing. Event ids 1000–1099; the
+/// table of every package's range is in docs/logging.md.
+/// </summary>
 internal static partial class Log
 {
     [LoggerMessage(1000, LogLevel.Information, "Eventing started on {Provider} with {ListenerCount} listener(s)")]
@@ -13,6 +16,9 @@ internal static partial class Log
 
     [LoggerMessage(1010, LogLevel.Debug, "Listening on {Queue} (concurrency {Concurrency})")]
     public static partial void Subscribed(ILogger logger, string queue, int concurrency);
+
+    [LoggerMessage(1012, LogLevel.Debug, "Declared {Queue} without a listener")]
+    public static partial void Provisioned(ILogger logger, string queue);
 
     [LoggerMessage(1011, LogLevel.Debug, "Stopped listening on {Queue}")]
     public static partial void Unsubscribed(ILogger logger, string queue);

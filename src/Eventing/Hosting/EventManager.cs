@@ -140,6 +140,13 @@ internal sealed partial class EventManager : IEventManager, IEnvelopeSender, IAs
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await EnsureProviderStartedAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var (eventType, name) in _setup.Provisioned)
+        {
+            var queue = new ListenerDescriptor(_registry.Get(eventType), name, perProcess: false, _options.ProcessId);
+            await _provider.ProvisionAsync(queue, cancellationToken).ConfigureAwait(false);
+            Log.Provisioned(_logger, queue.Queue);
+        }
+
         foreach (var registration in _setup.Listeners)
         {
             var listener = Describe(registration);
@@ -251,6 +258,7 @@ internal sealed partial class EventManager : IEventManager, IEnvelopeSender, IAs
             registration.Retry ?? _options.DefaultRetry)
         {
             ListenerType = registration.ListenerType,
+            Prefetch = registration.Prefetch,
             Properties = new Dictionary<string, object?>(registration.Properties, StringComparer.Ordinal),
         };
     }

@@ -17,11 +17,13 @@ internal sealed class EventRegistry
     private readonly ConcurrentDictionary<string, EventDescriptor> _byName = new(StringComparer.Ordinal);
     private readonly Lock _registering = new();
     private readonly ContentMode _defaultMode;
+    private readonly Dictionary<Type, EventAttribute> _names;
 
     public EventRegistry(EventingSetup setup, IOptions<EventingOptions> options)
     {
         _defaultMode = options.Value.DefaultContentMode;
         JsonOptions = CreateJsonOptions(setup);
+        _names = setup.EventNames;
         foreach (var type in setup.EventTypes)
         {
             Register(type);
@@ -59,9 +61,9 @@ internal sealed class EventRegistry
                 return existing;
             }
 
-            var attribute = type.GetCustomAttribute<EventAttribute>()
+            var attribute = (_names.TryGetValue(type, out var named) ? named : type.GetCustomAttribute<EventAttribute>())
                 ?? throw new EventRegistrationException(
-                    $"{type.FullName} is used as an event but is not marked with [Event]. Add [Event(\"{DefaultName(type)}\")] to it.");
+                    $"{type.FullName} is used as an event but is not marked with [Event]. Add [Event(\"{DefaultName(type)}\")] to it, or register it with AddEvent<{type.Name}>(\"{DefaultName(type)}\").");
             var name = attribute.Name ?? DefaultName(type);
             EventNames.Check(name, type);
             if (_byName.TryGetValue(name, out var clash))

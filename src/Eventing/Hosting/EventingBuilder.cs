@@ -26,6 +26,33 @@ public sealed class EventingBuilder
     /// <summary>Registers an event type so naming conflicts show at startup. Listener event types are registered anyway.</summary>
     public EventingBuilder AddEvent<TEvent>() => AddEvent(typeof(TEvent));
 
+    /// <summary>
+    /// Registers an event type under a name given here, for types you do not own (no <c>[Event]</c> on them);
+    /// wins over the type's <c>[Event]</c>.
+    /// </summary>
+    /// <param name="name">The event name: the CloudEvents <c>type</c> and the address on the broker.</param>
+    /// <param name="durable">Persistent, durable queues, and a send completes once the broker confirmed it.</param>
+    public EventingBuilder AddEvent<TEvent>(string name, bool durable = false)
+    {
+        Eventing.EventNames.Check(name, typeof(TEvent));
+        Setup.EventNames[typeof(TEvent)] = new EventAttribute(name) { Durable = durable };
+        return AddEvent<TEvent>();
+    }
+
+    /// <summary>
+    /// Declares the queue of listener <paramref name="listener"/> of <typeparamref name="TEvent"/> (with its
+    /// dead-letter queue and bindings) when Eventing starts, without consuming it: events sent from then on wait
+    /// there for a listener of that name, for example in another service that starts later. A service that only
+    /// sends uses this so that nothing it sends before the first listener runs is dropped.
+    /// </summary>
+    public EventingBuilder Provision<TEvent>(string listener)
+    {
+        Eventing.EventNames.CheckListener(listener);
+        AddEvent<TEvent>();
+        Setup.Provisioned.Add((typeof(TEvent), listener));
+        return this;
+    }
+
     /// <summary>Registers an event type.</summary>
     public EventingBuilder AddEvent(Type eventType)
     {

@@ -8,6 +8,12 @@ internal sealed class EventingSetup
 {
     public List<Type> EventTypes { get; } = [];
 
+    /// <summary>Names and durability given in code, for types without <c>[Event]</c> (or to override it).</summary>
+    public Dictionary<Type, EventAttribute> EventNames { get; } = [];
+
+    /// <summary>Listener queues to declare at start without consuming them: (event type, listener name).</summary>
+    public List<(Type EventType, string Listener)> Provisioned { get; } = [];
+
     public List<ListenerRegistration> Listeners { get; } = [];
 
     public JsonSerializerOptions? JsonOptions { get; set; }

@@ -32,6 +32,20 @@ public sealed class ListenerBuilder
         return this;
     }
 
+    /// <summary>
+    /// How many unsettled deliveries the broker may push to this listener ahead of its handlers (AMQP 0-9-1
+    /// prefetch, AMQP 1.0 link credit, STOMP prefetch header). Without it the provider picks a multiple of
+    /// <see cref="Concurrency"/>. Larger values help throughput with fast handlers; 1 with concurrency 1 keeps one
+    /// message in flight per process, so other instances get the rest.
+    /// </summary>
+    public ListenerBuilder Prefetch(int prefetch)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(prefetch, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(prefetch, ushort.MaxValue);
+        _registration.Prefetch = prefetch;
+        return this;
+    }
+
     /// <summary>Retries a failing event up to <paramref name="attempts"/> attempts in all, waiting twice as long each time.</summary>
     public ListenerBuilder Retry(int attempts, TimeSpan? initialDelay = null, TimeSpan? maxDelay = null)
     {

@@ -18,6 +18,8 @@ internal sealed class ListenerRegistration(Type listenerType, Type eventType)
 
     public RetryPolicy? Retry { get; set; }
 
+    public int? Prefetch { get; set; }
+
     public Dictionary<string, object?> Properties { get; } = new(StringComparer.Ordinal);
 
     /// <summary>

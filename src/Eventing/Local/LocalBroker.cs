@@ -55,14 +55,23 @@ public sealed class LocalBroker
     {
         lock (_binding)
         {
+            var declared = Declare(queue, address, autoDelete);
+            declared.AddConsumer();
+            return declared;
+        }
+    }
+
+    /// <summary>Creates the queue and binds it to its address, if it does not exist yet; it keeps what is sent until a consumer comes.</summary>
+    internal LocalQueue Declare(string queue, string address, bool autoDelete)
+    {
+        lock (_binding)
+        {
             if (_queues.TryGetValue(queue, out var existing))
             {
-                existing.AddConsumer();
                 return existing;
             }
 
             var created = new LocalQueue(queue, address, QueueCapacity, autoDelete);
-            created.AddConsumer();
             _queues[queue] = created;
             _bindings[address] = _bindings.TryGetValue(address, out var bound) ? [.. bound, created] : [created];
             return created;

@@ -20,6 +20,12 @@ internal sealed class LocalProvider(LocalBroker broker) : IProvider
         return Task.FromResult<IProviderSubscription>(new LocalSubscription(Broker, queue));
     }
 
+    public Task ProvisionAsync(ListenerDescriptor listener, CancellationToken cancellationToken)
+    {
+        Broker.Declare(listener.Queue, listener.Event.Name, autoDelete: listener.PerProcess);
+        return Task.CompletedTask;
+    }
+
     public ValueTask DeadLetterAsync(Envelope envelope, ListenerDescriptor listener, CancellationToken cancellationToken)
     {
         Broker.DeadLetter(listener.DeadLetterQueue, envelope);

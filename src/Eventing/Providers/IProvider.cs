@@ -27,6 +27,12 @@ public interface IProvider : IAsyncDisposable
     /// </summary>
     Task<IProviderSubscription> SubscribeAsync(ListenerDescriptor listener, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Declares the queue of <paramref name="listener"/>, its dead-letter queue and its bindings without consuming
+    /// it, so that events sent from now on wait for a listener of that name. Idempotent.
+    /// </summary>
+    Task ProvisionAsync(ListenerDescriptor listener, CancellationToken cancellationToken);
+
     /// <summary>Sends a failed envelope to the listener's dead-letter queue, confirmed.</summary>
     ValueTask DeadLetterAsync(Envelope envelope, ListenerDescriptor listener, CancellationToken cancellationToken);
 

@@ -56,6 +56,9 @@ internal sealed class RecordingProvider(IProvider inner, bool holdSends, bool su
         return await inner.SubscribeAsync(listener, cancellationToken);
     }
 
+    public Task ProvisionAsync(ListenerDescriptor listener, CancellationToken cancellationToken) =>
+        inner.ProvisionAsync(listener, cancellationToken);
+
     public ValueTask DeadLetterAsync(Envelope envelope, ListenerDescriptor listener, CancellationToken cancellationToken) =>
         inner.DeadLetterAsync(envelope, listener, cancellationToken);
 
