@@ -1,5 +1,6 @@
 using Eventing.Outbox.Diagnostics;
 using Eventing.Providers;
+using Eventing.Retry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -55,6 +56,8 @@ internal sealed class OutboxRelay(OutboxPump pump, OutboxSignal signal, IEnvelop
 
         OutboxLog.RelayStarted(logger, pump.Store.Name, _options.Ordered, _options.BatchSize, _options.MaxSendsInFlight);
         var grace = _options.Ordered ? TimeSpan.Zero : _options.GracePeriod;
+        // A broker or database that refuses is given time to come back instead of being hammered every poll.
+        var backoff = new Backoff(_options.PollInterval, _options.PollInterval > MaxBackoff ? _options.PollInterval : MaxBackoff);
         var delay = _options.PollInterval;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -67,8 +70,16 @@ internal sealed class OutboxRelay(OutboxPump pump, OutboxSignal signal, IEnvelop
                     OutboxLog.Relayed(logger, result.Sent, result.Leased, pump.Store.Name);
                 }
 
-                // A broker that refuses sends is given time to come back instead of being hammered every poll.
-                delay = result.Failed > 0 ? Backoff(delay) : _options.PollInterval;
+                if (result.Failed > 0)
+                {
+                    delay = backoff.Next();
+                }
+                else
+                {
+                    backoff.Reset();
+                    delay = _options.PollInterval;
+                }
+
                 more = result.Failed == 0 && result.Leased == _options.BatchSize;
             }
             catch (OperationCanceledException) when (_abort.IsCancellationRequested)
@@ -79,7 +90,7 @@ internal sealed class OutboxRelay(OutboxPump pump, OutboxSignal signal, IEnvelop
             catch (Exception exception)
 #pragma warning restore CA1031
             {
-                delay = Backoff(delay);
+                delay = backoff.Next();
                 OutboxLog.RelayFailed(logger, exception, pump.Store.Name, delay);
             }
 
@@ -95,12 +106,5 @@ internal sealed class OutboxRelay(OutboxPump pump, OutboxSignal signal, IEnvelop
                 }
             }
         }
-    }
-
-    private TimeSpan Backoff(TimeSpan delay)
-    {
-        var next = delay * 2;
-        var cap = _options.PollInterval > MaxBackoff ? _options.PollInterval : MaxBackoff;
-        return next > cap ? cap : next;
     }
 }

@@ -19,6 +19,7 @@ internal sealed partial class EventManager : IEventManager, IEnvelopeSender, IAs
     private readonly EventingSetup _setup;
     private readonly EventRegistry _registry;
     private readonly IEnvelopePipeline[] _pipelines;
+    private readonly IEnvelopePipeline[] _sendPipelines;
     private readonly IProvider _provider;
     private readonly IServiceScopeFactory _scopes;
     private readonly EventingOptions _options;
@@ -45,6 +46,7 @@ internal sealed partial class EventManager : IEventManager, IEnvelopeSender, IAs
         _setup = setup;
         _registry = registry;
         _pipelines = [.. pipelines];
+        _sendPipelines = Array.FindAll(_pipelines, HasSendStage);
         _provider = provider;
         _scopes = scopes;
         _options = options.Value;
@@ -55,11 +57,14 @@ internal sealed partial class EventManager : IEventManager, IEnvelopeSender, IAs
 
     internal IProvider Provider => _provider;
 
+    /// <summary>The pipelines that run on send: those with a send stage of their own.</summary>
+    internal IReadOnlyList<IEnvelopePipeline> SendPipelines => _sendPipelines;
+
     public ValueTask SendAsync<TEvent>(TEvent @event, IEnumerable<KeyValuePair<string, string>>? headers = null, CancellationToken cancellationToken = default)
         where TEvent : notnull
     {
         var envelope = CreateEnvelope(@event, headers, out var descriptor);
-        if (_pipelines.Length == 0 && descriptor.ContentMode == ContentMode.Binary && _providerReady)
+        if (_sendPipelines.Length == 0 && descriptor.ContentMode == ContentMode.Binary && _providerReady)
         {
             _metrics.Sent.Add(1);
             return _provider.SendAsync(envelope, descriptor, cancellationToken);
@@ -116,7 +121,7 @@ internal sealed partial class EventManager : IEventManager, IEnvelopeSender, IAs
     /// <summary>Runs the send pipelines on an envelope, first registered first.</summary>
     internal async ValueTask RunSendPipelinesAsync(Envelope envelope, EventDescriptor descriptor, CancellationToken cancellationToken)
     {
-        foreach (var pipeline in _pipelines)
+        foreach (var pipeline in _sendPipelines)
         {
             await pipeline.SendAsync(envelope, descriptor, cancellationToken).ConfigureAwait(false);
         }
@@ -235,6 +240,12 @@ internal sealed partial class EventManager : IEventManager, IEnvelopeSender, IAs
         Log.Subscribed(_logger, listener.Queue, listener.Concurrency);
         return pump;
     }
+
+    // A pipeline derived from EnvelopePipeline that does not override SendAsync has nothing to do on send (the
+    // idempotency pipeline, for one): leaving it out keeps such applications on the send fast path.
+    private static bool HasSendStage(IEnvelopePipeline pipeline) =>
+        pipeline is not EnvelopePipeline
+        || pipeline.GetType().GetMethod(nameof(IEnvelopePipeline.SendAsync), [typeof(Envelope), typeof(EventDescriptor), typeof(CancellationToken)])?.DeclaringType != typeof(EnvelopePipeline);
 
     private void Forget(ReceivePump pump)
     {
