@@ -86,12 +86,7 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
     }
 
     /// <summary>Quotes a table name, <c>name</c> or <c>schema.name</c>, for SQL.</summary>
-    public static string Quote(string name)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        var dot = name.IndexOf('.', StringComparison.Ordinal);
-        return dot < 0 ? $"\"{name}\"" : $"\"{name[..dot]}\".\"{name[(dot + 1)..]}\"";
-    }
+    public static string Quote(string name) => Persistence.SqlNames.Quote(name);
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

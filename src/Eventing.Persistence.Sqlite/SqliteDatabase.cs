@@ -91,12 +91,7 @@ internal sealed class SqliteDatabase
     }
 
     /// <summary>Quotes a table name, <c>name</c> or <c>schema.name</c>, for SQL.</summary>
-    public static string Quote(string name)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        var dot = name.IndexOf('.', StringComparison.Ordinal);
-        return dot < 0 ? $"\"{name}\"" : $"\"{name[..dot]}\".\"{name[(dot + 1)..]}\"";
-    }
+    public static string Quote(string name) => Persistence.SqlNames.Quote(name);
 
     private static async Task ExecuteAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken)
     {

@@ -32,7 +32,7 @@ public sealed class ShippedCodeTests
         Assert.True(offenders.Count == 0, "shipped code mentions the development environment:\n" + string.Join('\n', offenders));
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
