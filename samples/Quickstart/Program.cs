@@ -2,7 +2,6 @@
 // The two "billing" instances compete for orders; the per-process "dashboard" listener in process A
 // sees all of them. No broker is needed: swap UseLocal(...) for UseRabbitMq(...) to go distributed.
 using Eventing;
-using Eventing.Local;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -1,3 +1,4 @@
+using Eventing.AspNetCore.Idempotency.Execution;
 using Eventing.AspNetCore.Idempotency;
 using Eventing.AspNetCore.Idempotency.Hosting;
 using Eventing.AspNetCore.Idempotency.Locks;

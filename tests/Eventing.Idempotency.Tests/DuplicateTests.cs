@@ -173,7 +173,7 @@ public sealed class DuplicateTests
 
         await host.SendAsync(new OrderPlaced("o-1", 10));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        await host.Services.GetRequiredService<Eventing.Local.LocalBroker>()
+        await host.Services.GetRequiredService<LocalBroker>()
             .WaitForDeadLettersAsync($"idempotency-tests.order-placed::{name}", 1, timeout.Token);
 
         Assert.Equal(0, await store.ScalarAsync($"SELECT COUNT(*) FROM {orders}"));

@@ -113,7 +113,7 @@ public sealed class ConcurrencyTests
     [Fact]
     public async Task A_full_queue_makes_senders_wait_instead_of_growing_memory()
     {
-        var broker = new Local.LocalBroker(queueCapacity: 4);
+        var broker = new LocalBroker(queueCapacity: 4);
         var gate = new Gate { Limit = 1 };
         await using var host = await TestHost.StartAsync(
             events => events.AddListener<Gated>(l => l.Name("bounded")),

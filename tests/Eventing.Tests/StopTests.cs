@@ -39,7 +39,7 @@ public sealed class StopTests
     {
         var blocking = new Blocking();
         var recorder = new Recorder();
-        var broker = new Local.LocalBroker();
+        var broker = new LocalBroker();
         var host = await TestHost.StartAsync(
             events => events.AddListener<BlockingListener>(l => l.Name("graceful")),
             services => services.AddSingleton(blocking).AddSingleton(recorder),
@@ -67,7 +67,7 @@ public sealed class StopTests
     public async Task A_handler_still_running_after_the_shutdown_timeout_is_cancelled_and_its_event_goes_back()
     {
         var blocking = new Blocking { ObserveCancellation = true };
-        var broker = new Local.LocalBroker();
+        var broker = new LocalBroker();
         var host = await TestHost.StartAsync(
             events => events.AddListener<BlockingListener>(l => l.Name("timeout")).Configure(o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(200)),
             services => services.AddSingleton(blocking).AddSingleton(new Recorder()),
@@ -87,7 +87,7 @@ public sealed class StopTests
     public async Task A_handler_that_ignores_cancellation_cannot_hold_shutdown_forever_and_its_event_goes_back()
     {
         var blocking = new Blocking { ObserveCancellation = false };
-        var broker = new Local.LocalBroker();
+        var broker = new LocalBroker();
         var host = await TestHost.StartAsync(
             events => events.AddListener<BlockingListener>(l => l.Name("stubborn")).Configure(o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(100)),
             services => services.AddSingleton(blocking).AddSingleton(new Recorder()),
@@ -108,7 +108,7 @@ public sealed class StopTests
     [Fact]
     public async Task An_event_requeued_by_a_stopped_process_is_redelivered_to_the_next_one()
     {
-        var broker = new Local.LocalBroker();
+        var broker = new LocalBroker();
         var first = new Blocking { ObserveCancellation = true };
         var host = await TestHost.StartAsync(
             events => events.AddListener<BlockingListener>(l => l.Name("handover")).Configure(o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(100)),

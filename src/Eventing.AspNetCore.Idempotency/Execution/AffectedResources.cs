@@ -1,4 +1,4 @@
-namespace Eventing.AspNetCore.Idempotency;
+namespace Eventing.AspNetCore.Idempotency.Execution;
 
 /// <summary>
 /// The resources one request changed (a request feature). The EF Core interceptor adds the entities SaveChanges

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Eventing.AspNetCore.Idempotency;
+namespace Eventing.AspNetCore.Idempotency.Execution;
 
 /// <summary>
 /// The idempotency of one request, shared by the minimal-API filter and the MVC filter: claim the key, run the

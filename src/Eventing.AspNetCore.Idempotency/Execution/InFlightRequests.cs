@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Eventing.AspNetCore.Idempotency;
+namespace Eventing.AspNetCore.Idempotency.Execution;
 
 /// <summary>
 /// The keys this process is running now, so a duplicate in wait mode wakes the moment the first request finishes

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 
-namespace Eventing.AspNetCore.Idempotency;
+namespace Eventing.AspNetCore.Idempotency.Execution;
 
 /// <summary>The problem-details answers (RFC 9457) of idempotency and request locks; each says what to do.</summary>
 internal static class ProblemResponses

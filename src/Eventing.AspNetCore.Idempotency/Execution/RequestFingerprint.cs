@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 
-namespace Eventing.AspNetCore.Idempotency;
+namespace Eventing.AspNetCore.Idempotency.Execution;
 
 /// <summary>
 /// SHA-256 of what makes a request this request: method, path, query and body. A retry with the key of another

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
-namespace Eventing.AspNetCore.Idempotency;
+namespace Eventing.AspNetCore.Idempotency.Execution;
 
 /// <summary>
 /// Tees the response body: every byte goes to the client as written (no added latency, streaming still works) and

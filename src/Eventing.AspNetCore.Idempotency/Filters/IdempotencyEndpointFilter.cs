@@ -1,3 +1,4 @@
+using Eventing.AspNetCore.Idempotency.Execution;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,3 +1,4 @@
+using Eventing.AspNetCore.Idempotency.Execution;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.Extensions.DependencyInjection;

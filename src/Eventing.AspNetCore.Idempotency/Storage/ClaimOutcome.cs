@@ -3,7 +3,7 @@ namespace Eventing.AspNetCore.Idempotency.Storage;
 /// <summary>What <see cref="IHttpResponseStore.TryClaimAsync"/> found.</summary>
 /// <param name="State">Whether the caller holds the key now, or what else does.</param>
 /// <param name="Fingerprint">The fingerprint of the request that holds or held the key (not for <see cref="ClaimState.Claimed"/>).</param>
-/// <param name="Response">The stored response (<see cref="ClaimState.Completed"/> only), in <see cref="StoredResponse"/> form.</param>
+/// <param name="Response">The stored response (<see cref="ClaimState.Completed"/> only), in <see cref="Execution.StoredResponse"/> form.</param>
 internal readonly record struct ClaimOutcome(ClaimState State, string? Fingerprint, byte[]? Response)
 {
     public static ClaimOutcome Claimed => new(ClaimState.Claimed, null, null);

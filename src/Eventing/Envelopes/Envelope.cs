@@ -1,4 +1,5 @@
 using System.Globalization;
+using Eventing.Envelopes;
 
 namespace Eventing;
 

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Eventing;
+namespace Eventing.Envelopes;
 
 /// <summary>The CloudEvents naming and size rules of docs/wire.md, checked where a header or id is set.</summary>
 internal static class EnvelopeRules

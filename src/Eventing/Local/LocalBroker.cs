@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
+using Eventing.Local;
 
-namespace Eventing.Local;
+namespace Eventing;
 
 /// <summary>
 /// The in-memory broker behind <c>UseLocal()</c>. Each service provider gets its own unless one is shared through

@@ -1,4 +1,4 @@
-namespace Eventing.Local;
+namespace Eventing;
 
 /// <summary>Settings of the in-process provider.</summary>
 public sealed class LocalProviderOptions
