@@ -78,8 +78,9 @@ public sealed class RabbitMqProviderOptions
 
     /// <summary>
     /// Unacknowledged messages the broker sends a consumer per unit of listener concurrency
-    /// (prefetch = concurrency × this, at most <see cref="MaxPrefetch"/>). Default 50: enough to hide the network
-    /// round trip, small enough that competing consumers share the work.
+    /// (prefetch = concurrency × this, at most <see cref="MaxPrefetch"/>), for listeners that do not set their own
+    /// with <see cref="ListenerBuilder.Prefetch"/>. Default 50: enough to hide the network round trip, small enough
+    /// that competing consumers share the work.
     /// </summary>
     public int PrefetchPerConcurrency { get; set; } = 50;
 
@@ -87,7 +88,8 @@ public sealed class RabbitMqProviderOptions
     /// The largest prefetch of one listener. Each listener consumes on a connection of its own, and RabbitMQ.Client
     /// 7.2 queues at most 128 outgoing frames per connection: when a broker restart kills its write loop, the
     /// acknowledgements written after that must not fill the queue, or the connection would notice the restart only
-    /// after three heartbeats. 100 in flight also keeps a consumer at its top speed (measured).
+    /// after three heartbeats. 100 in flight also keeps a consumer at its top speed (measured). A larger
+    /// <see cref="ListenerBuilder.Prefetch"/> is lowered to this, with a warning.
     /// </summary>
     public const int MaxPrefetch = 100;
 

@@ -213,6 +213,20 @@ public sealed class CliTests
     }
 
     [Theory]
+    [InlineData("rabbitmq", "orders.placed::nobody", "There is no queue 'orders.placed::nobody.dead-letter'")]
+    [InlineData("amqp-rabbitmq", "orders.placed::nobody", "orders.placed::nobody.dead-letter")]
+    public async Task Dead_letters_of_a_listener_without_a_queue_is_a_usage_error_naming_the_queue(string name, string listener, string expected)
+    {
+        var target = Target.Named(name);
+        var missing = listener + Guid.NewGuid().ToString("N")[..8];
+        var run = await CliProcess.RunAsync(["dead-letters", "list", .. await target.FlagsAsync(), "--queue", missing, "--wait", "1"]);
+
+        // The provider refuses (InvalidOperationException); the CLI says so as a usage error, not an unexpected one.
+        AssertOneLineError(run, ExitCode: 1, expected.Replace("orders.placed::nobody", missing, StringComparison.Ordinal));
+        Assert.DoesNotContain("unexpected error", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("rabbitmq", "EVENTING_RABBITMQ_BAD_URI", "amqp://guest:***@127.0.0.1")]
     [InlineData("stomp", "EVENTING_ACTIVEMQ_STOMP_BAD_URI", "stomp://admin:***@127.0.0.1")]
     public async Task Bad_credentials_exit_2_with_one_line_naming_the_endpoint(string provider, string variable, string endpoint)
@@ -288,22 +302,6 @@ public sealed class CliTests
         var run = await CliProcess.RunAsync(["listen", .. flags, "--event", "cli.tests." + Guid.NewGuid().ToString("N")[..12], "--listener", "w", "--per-process",
             "--count", "1", "--timeout", "1"]);
         AssertOneLineError(run, ExitCode: 3, "received 0 of 1");
-    }
-
-    [Fact]
-    public async Task Topology_names_the_queues_and_says_where_structured_mode_is_needed()
-    {
-        var run = await CliProcess.RunAsync(["topology", "--provider", "amqp", "--event", "orders.placed", "--listener", "billing"]);
-        Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Contains("address\t/topic/orders.placed", run.Stdout, StringComparison.Ordinal);
-        Assert.Contains("queue\t/amq/queue/orders.placed::billing", run.Stdout, StringComparison.Ordinal);
-        Assert.Contains("dead-letter queue\t/amq/queue/orders.placed::billing.dead-letter", run.Stdout, StringComparison.Ordinal);
-        Assert.Contains("AMQP 1.0\tSTOMP\tnone readable", run.Stdout, StringComparison.Ordinal);
-        Assert.Contains("NEEDS STRUCTURED MODE", run.Stdout, StringComparison.Ordinal);
-
-        var stomp = await CliProcess.RunAsync(["topology", "--provider", "stomp", "--stomp-topology", "activemq", "--event", "orders.placed", "--listener", "billing.eu"]);
-        Assert.True(stomp.ExitCode == 0, stomp.ToString());
-        Assert.Contains("/queue/Consumer.billing_2Eeu.VirtualTopic.orders.placed", stomp.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 using Eventing.Amqp.Hosting;
 using Eventing.Amqp.Topology;
 using Eventing.RabbitMq;
-using Eventing.RabbitMq.Provisioning;
+using Eventing.RabbitMq.Topology;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 

@@ -2,7 +2,10 @@ using Microsoft.Extensions.Logging;
 
 namespace Eventing.RabbitMq.Diagnostics;
 
-/// <summary>The provider's log events; source-generated so a disabled level costs nothing.</summary>
+/// <summary>
+/// The provider's log events; source-generated so a disabled level costs nothing. Event ids 3000–3099; the table of
+/// every package's range is in docs/logging.md.
+/// </summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Connected to RabbitMQ at {Endpoint} (exchange {Exchange}, {QueueType} queues)")]
@@ -37,4 +40,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3011, Level = LogLevel.Warning, Message = "The publishing connection to RabbitMQ at {Endpoint} did not notice that the broker went away (its write queue is stuck); opening a new one")]
     public static partial void PublishConnectionWedged(ILogger logger, string endpoint);
+
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Warning, Message = "The prefetch {Requested} asked for {Queue} is above the RabbitMq provider's limit; consuming with {Limit} (see RabbitMqProviderOptions.MaxPrefetch)")]
+    public static partial void PrefetchCapped(ILogger logger, string queue, int requested, int limit);
 }

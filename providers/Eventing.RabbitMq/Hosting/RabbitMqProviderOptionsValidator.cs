@@ -3,19 +3,12 @@ using Microsoft.Extensions.Options;
 
 namespace Eventing.RabbitMq.Hosting;
 
-/// <summary>Checks <see cref="RabbitMqProviderOptions"/> when the host starts; each failure names the option.</summary>
-internal sealed class RabbitMqProviderOptionsValidator : IValidateOptions<RabbitMqProviderOptions>
+/// <summary>
+/// Checks <see cref="RabbitMqProviderOptions"/> when the host starts; each failure names the option. With
+/// <paramref name="eventing"/> (as DI builds it) the limits are also checked against the bus's.
+/// </summary>
+internal sealed class RabbitMqProviderOptionsValidator(IOptions<EventingOptions>? eventing = null) : IValidateOptions<RabbitMqProviderOptions>
 {
-    private readonly IOptions<EventingOptions>? _eventing;
-
-    /// <summary>Checks the provider's options alone.</summary>
-    public RabbitMqProviderOptionsValidator()
-    {
-    }
-
-    /// <summary>Checks the provider's options and their limits against the bus's (the constructor DI uses).</summary>
-    public RabbitMqProviderOptionsValidator(IOptions<EventingOptions> eventing) => _eventing = eventing;
-
     public ValidateOptionsResult Validate(string? name, RabbitMqProviderOptions options)
     {
         var failures = new List<string>();
@@ -23,7 +16,7 @@ internal sealed class RabbitMqProviderOptionsValidator : IValidateOptions<Rabbit
         {
             failures.Add($"RabbitMqProviderOptions.MaxInboundMessageBytes is {options.MaxInboundMessageBytes}; it must be between 1024 and {RabbitMqProviderOptions.MaxInboundMessageBytesLimit} (128 MiB, RabbitMQ.Client's limit).");
         }
-        else if (_eventing?.Value.MaxEnvelopeBytes is { } maxEnvelopeBytes && maxEnvelopeBytes > options.MaxInboundMessageBytes)
+        else if (eventing?.Value.MaxEnvelopeBytes is { } maxEnvelopeBytes && maxEnvelopeBytes > options.MaxInboundMessageBytes)
         {
             // A message between the two limits would fail the whole connection instead of being dead-lettered.
             failures.Add($"EventingOptions.MaxEnvelopeBytes ({maxEnvelopeBytes}) is larger than RabbitMqProviderOptions.MaxInboundMessageBytes ({options.MaxInboundMessageBytes}): RabbitMQ.Client drops the connection on a message above its limit, so a too-large message could not be dead-lettered. Lower EventingOptions.MaxEnvelopeBytes or raise RabbitMqProviderOptions.MaxInboundMessageBytes (at most {RabbitMqProviderOptions.MaxInboundMessageBytesLimit}).");
@@ -40,7 +33,6 @@ internal sealed class RabbitMqProviderOptionsValidator : IValidateOptions<Rabbit
             EndpointList.Validate(failures, nameof(RabbitMqProviderOptions), options.Uri, options.Endpoints, options.EndpointOrder, compareVirtualHost: true);
         }
 
-
         if (string.IsNullOrWhiteSpace(options.ExchangeName))
         {
             failures.Add("RabbitMqProviderOptions.ExchangeName must not be empty; the default is \"amq.topic\".");
@@ -51,19 +43,12 @@ internal sealed class RabbitMqProviderOptionsValidator : IValidateOptions<Rabbit
             failures.Add($"RabbitMqProviderOptions.QueueType is {options.QueueType}; it must be Classic or Quorum.");
         }
 
-        if (options.SendTimeout <= TimeSpan.Zero)
+        foreach (var (option, value) in new[] { ("SendTimeout", options.SendTimeout), ("ConnectTimeout", options.ConnectTimeout), ("RecoveryInterval", options.RecoveryInterval) })
         {
-            failures.Add($"RabbitMqProviderOptions.SendTimeout is {options.SendTimeout}; it must be positive.");
-        }
-
-        if (options.ConnectTimeout <= TimeSpan.Zero)
-        {
-            failures.Add($"RabbitMqProviderOptions.ConnectTimeout is {options.ConnectTimeout}; it must be positive.");
-        }
-
-        if (options.RecoveryInterval <= TimeSpan.Zero)
-        {
-            failures.Add($"RabbitMqProviderOptions.RecoveryInterval is {options.RecoveryInterval}; it must be positive.");
+            if (value <= TimeSpan.Zero)
+            {
+                failures.Add($"RabbitMqProviderOptions.{option} is {value}; it must be positive.");
+            }
         }
 
         if (options.Heartbeat < TimeSpan.FromSeconds(1) || options.Heartbeat > TimeSpan.FromSeconds(ushort.MaxValue))

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Eventing.RabbitMq.Diagnostics;
+using Eventing.Wire;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 
@@ -14,13 +15,6 @@ namespace Eventing.RabbitMq.Wire;
 /// </summary>
 internal static class RabbitMqWire
 {
-    /// <summary>AMQP 0-9-1 delivery mode of persistent messages.</summary>
-    public const DeliveryModes Persistent = DeliveryModes.Persistent;
-
-    // Native properties are AMQP short strings: a length byte, so at most 255 bytes. A longer value would make
-    // RabbitMQ.Client throw on every publish of that message; it travels in its ce_ header only.
-    private const int MaxShortStringBytes = 255;
-
     public static BasicProperties ToProperties(Envelope envelope, bool durable)
     {
         var properties = new BasicProperties
@@ -32,50 +26,30 @@ internal static class RabbitMqWire
             DeliveryMode = durable ? DeliveryModes.Persistent : DeliveryModes.Transient,
         };
 
-        if (envelope.IsStructured)
+        // Strings only: 0-9-1 values of other types are dropped on the way to STOMP without an error. In structured
+        // mode only the extensions set since the body was read (dead-letter reasons above all): readers put them
+        // back on the envelope.
+        var count = BinaryModeHeaders.CountFor(envelope);
+        if (count > 0)
         {
-            // The attributes are in the body; the extensions set since it was read (dead-letter reasons above
-            // all) would be lost without these headers. Readers put them back on the envelope.
-            if (envelope.Headers.Count > 0)
-            {
-                var extensions = new Dictionary<string, object?>(envelope.Headers.Count, StringComparer.Ordinal);
-                foreach (var header in envelope.Headers)
-                {
-                    extensions[HeaderName(header.Key)] = header.Value;
-                }
-
-                properties.Headers = extensions;
-            }
-
-            return properties;
+            var headers = new Dictionary<string, object?>(count, StringComparer.Ordinal);
+            BinaryModeHeaders.Underscore.Write(envelope, headers, static (table, name, value) => table[name] = value);
+            properties.Headers = headers;
         }
 
-        var headers = new Dictionary<string, object?>(6 + envelope.Headers.Count, StringComparer.Ordinal);
-        foreach (var attribute in envelope.GetAttributes())
-        {
-            // Strings only: 0-9-1 values of other types are dropped on the way to STOMP without an error.
-            headers[HeaderName(attribute.Key)] = attribute.Value;
-        }
-
-        properties.Headers = headers;
         return properties;
     }
 
     /// <summary>
     /// Reads a delivered message. The body is copied: RabbitMQ.Client's buffer is only valid during the callback,
     /// and the core may still be handling the envelope after the callback returned. Never throws: a header whose
-    /// value cannot be read as a string is logged and dropped.
-    /// </summary>
-    public static Envelope FromMessage(IReadOnlyBasicProperties properties, ReadOnlyMemory<byte> body, bool redelivered, ILogger logger, string queue) =>
-        FromMessage(properties, body, redelivered, logger, queue, out _);
-
-    /// <summary>
-    /// Reads a delivered message like <see cref="FromMessage(IReadOnlyBasicProperties, ReadOnlyMemory{byte}, bool, ILogger, string)"/>;
-    /// when mapping fails for a reason other than an unreadable header value, <paramref name="failure"/> says why
-    /// and the envelope holds what could be read (at least the body), for the core to dead-letter.
+    /// value cannot be read as a string is logged and dropped; when mapping fails for another reason,
+    /// <paramref name="failure"/> says why and the envelope holds what could be read (at least the body), for the
+    /// core to dead-letter.
     /// </summary>
     public static Envelope FromMessage(IReadOnlyBasicProperties properties, ReadOnlyMemory<byte> body, bool redelivered, ILogger logger, string queue, out Exception? failure)
     {
+        // The native type property is the envelope's type until a ce_type header says otherwise.
         var envelope = new Envelope(properties.Type ?? string.Empty, body.ToArray())
         {
             Redelivered = redelivered,
@@ -98,70 +72,34 @@ internal static class RabbitMqWire
 
     private static void ReadAttributes(Envelope envelope, IReadOnlyBasicProperties properties, ILogger logger, string queue)
     {
-        var contentType = properties.ContentType;
-        // In structured mode the body holds the attributes; only extensions are read from headers, so a stray
-        // ce_datacontenttype cannot turn the message into a binary one.
-        var structured = contentType is not null && contentType.StartsWith(Envelope.StructuredContentType, StringComparison.OrdinalIgnoreCase);
-        bool hasId = false, hasContentType = false, hasCorrelation = false;
+        var reader = new BinaryModeReader(envelope, properties.ContentType);
         if (properties.Headers is { } headers)
         {
             foreach (var header in headers)
             {
-                if (!CloudEventAttributes.TryGetAttributeName(header.Key, out var attribute) || (structured && IsContextAttribute(attribute)))
-                {
-                    continue;
-                }
-
-                var value = AsString(header.Value);
-                if (value is null || !envelope.TrySetAttribute(attribute, value))
+                if (!reader.Read(header.Key, header.Value, AsString))
                 {
                     Log.HeaderDropped(logger, header.Key, queue);
-                    continue;
                 }
-
-                hasId |= attribute == CloudEventAttributes.Id;
-                hasContentType |= attribute == CloudEventAttributes.DataContentType;
-                hasCorrelation |= attribute == CloudEventAttributes.CorrelationId;
             }
         }
 
         // docs/wire.md: fall back to the native properties when a peer sent no CloudEvents header for them.
-        if (!hasId && properties.MessageId is { } messageId && !envelope.TrySetAttribute(CloudEventAttributes.Id, messageId))
+        if (!reader.FallBackToMessageId(properties.MessageId))
         {
             Log.HeaderDropped(logger, "message_id", queue);
         }
 
-        if (!hasContentType && contentType is not null)
-        {
-            envelope.DataContentType = contentType;
-        }
-
-        if (!hasCorrelation && properties.CorrelationId is { } correlation && !envelope.TrySetAttribute(CloudEventAttributes.CorrelationId, correlation))
+        reader.FallBackToContentType(properties.ContentType);
+        if (!reader.FallBackToCorrelationId(properties.CorrelationId))
         {
             Log.HeaderDropped(logger, "correlation_id", queue);
         }
     }
 
-    private static bool IsContextAttribute(string attribute) => attribute is CloudEventAttributes.SpecVersion or CloudEventAttributes.Id
-        or CloudEventAttributes.Type or CloudEventAttributes.Source or CloudEventAttributes.Time or CloudEventAttributes.DataContentType;
-
-    private static string? ShortString(string? value) =>
-        value is null || (value.Length * 3 > MaxShortStringBytes && Encoding.UTF8.GetByteCount(value) > MaxShortStringBytes) ? null : value;
-
-    private static string HeaderName(string attribute) => attribute switch
-    {
-        // The common names are constants so a send does not allocate one string per attribute.
-        CloudEventAttributes.SpecVersion => "ce_specversion",
-        CloudEventAttributes.Id => "ce_id",
-        CloudEventAttributes.Type => "ce_type",
-        CloudEventAttributes.Source => "ce_source",
-        CloudEventAttributes.Time => "ce_time",
-        CloudEventAttributes.DataContentType => "ce_datacontenttype",
-        CloudEventAttributes.CorrelationId => "ce_correlationid",
-        CloudEventAttributes.TraceParent => "ce_traceparent",
-        CloudEventAttributes.TraceState => "ce_tracestate",
-        _ => CloudEventAttributes.HeaderPrefix + attribute,
-    };
+    // Native properties are AMQP short strings: a longer value would make RabbitMQ.Client throw on every publish
+    // of that message; it travels in its ce_ header only.
+    private static string? ShortString(string? value) => BinaryModeHeaders.FitsShortString(value) ? value : null;
 
     // Null for what is not a scalar (tables, arrays) or cannot be represented (a timestamp outside DateTime):
     // such a header is dropped with a warning, the message itself is still read.

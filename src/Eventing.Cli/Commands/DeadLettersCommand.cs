@@ -1,15 +1,18 @@
 using System.CommandLine;
 using System.Globalization;
-using Eventing.Amqp;
-using Eventing.Amqp.Topology;
 using Eventing.Cli.Configuration;
 using Eventing.Cli.DeadLetters;
 using Eventing.Cli.Output;
 using Eventing.Cli.Providers;
+using Eventing.Providers;
 
 namespace Eventing.Cli.Commands;
 
-/// <summary><c>eventing dead-letters list|show|replay|purge</c>.</summary>
+/// <summary>
+/// <c>eventing dead-letters list|show|replay|purge</c>, through the provider's own dead-letter browser
+/// (<see cref="IProviderInspector.OpenDeadLettersAsync"/>); a broker's refusal, which the provider reports as an
+/// <see cref="InvalidOperationException"/> saying why, is a usage error here.
+/// </summary>
 internal static class DeadLettersCommand
 {
     private const string Broker = "-p rabbitmq -b amqp://guest:guest@127.0.0.1:5672/";
@@ -63,7 +66,15 @@ internal static class DeadLettersCommand
                 foreach (var letter in letters)
                 {
                     var target = DeadLetterReplay.FailedListener(letter.Envelope, listener);
-                    await queue.ResendAsync(DeadLetterReplay.Clean(letter.Envelope), target, toEvent, ct).ConfigureAwait(false);
+                    try
+                    {
+                        await queue.ResendAsync(DeadLetterReplay.Clean(letter.Envelope), target, toEvent, ct).ConfigureAwait(false);
+                    }
+                    catch (InvalidOperationException refused)
+                    {
+                        throw new UsageException(refused.Message, refused);
+                    }
+
                     await queue.RemoveAsync(letter, ct).ConfigureAwait(false);
                     Terminal.Line(letter.Envelope.Id);
                 }
@@ -90,7 +101,7 @@ internal static class DeadLettersCommand
         return command;
     }
 
-    private delegate Task Work(IDeadLetterQueue queue, ListenerDescriptor listener, List<DeadLetter> letters, bool toEvent, CancellationToken cancellationToken);
+    private delegate Task Work(IDeadLetterBrowser queue, ListenerDescriptor listener, List<DeadLetter> letters, bool toEvent, CancellationToken cancellationToken);
 
     private static Command Sub(ConnectionOptions connection, Dictionary<Command, string[]> examples, string name, string description, bool replay, string[] lines, Work work)
     {
@@ -134,7 +145,12 @@ internal static class DeadLettersCommand
             }
 
             var wanted = result.GetValue(ids) ?? [];
-            await using var queue = await OpenAsync(settings, listener, ct).ConfigureAwait(false);
+            await using var owned = ProviderFactory.Create(settings);
+            var inspector = owned.Inspector("dead-letters");
+            await owned.StartAsync(ct).ConfigureAwait(false);
+
+            // Disposed before the provider stops: it gives back what was taken and not removed.
+            await using var queue = await OpenAsync(inspector, listener, ct).ConfigureAwait(false);
             var letters = await queue.ReadAsync(limit, TimeSpan.FromSeconds(idle), ct).ConfigureAwait(false);
             var selected = wanted.Length == 0 ? [.. letters] : letters.Where(letter => Array.IndexOf(wanted, letter.Envelope.Id) >= 0).ToList();
             var missing = wanted.Where(id => !selected.Exists(letter => letter.Envelope.Id == id)).ToList();
@@ -149,22 +165,16 @@ internal static class DeadLettersCommand
         return command;
     }
 
-    private static async Task<IDeadLetterQueue> OpenAsync(ConnectionSettings settings, ListenerDescriptor listener, CancellationToken cancellationToken)
+    private static async Task<IDeadLetterBrowser> OpenAsync(IProviderInspector inspector, ListenerDescriptor listener, CancellationToken cancellationToken)
     {
-        var broker = settings.RequireBroker();
-        switch (settings.Provider)
+        try
         {
-            case ProviderKind.RabbitMq:
-                return await RabbitMqDeadLetterQueue.OpenAsync(broker, settings.Exchange, listener.DeadLetterQueue, cancellationToken).ConfigureAwait(false);
-            case ProviderKind.Stomp:
-                return await StompDeadLetterQueue.OpenAsync(broker, settings.StompTopology, listener, cancellationToken).ConfigureAwait(false);
-            default:
-                var options = new AmqpProviderOptions
-                {
-                    Uri = broker,
-                    Topology = settings.AmqpTopology == "artemis" ? AmqpTopology.Artemis : new RabbitMqAmqpTopology(settings.Exchange),
-                };
-                return await AmqpDeadLetterQueue.OpenAsync(options, listener, cancellationToken).ConfigureAwait(false);
+            return await inspector.OpenDeadLettersAsync(listener, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException refused)
+        {
+            // No such queue, or no access to it: the provider's message says which and what to do.
+            throw new UsageException(refused.Message, refused);
         }
     }
 

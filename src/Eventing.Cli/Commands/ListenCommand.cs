@@ -60,7 +60,7 @@ internal static class ListenCommand
 
             await using var owned = ProviderFactory.Create(settings);
             var provider = owned.Provider;
-            await provider.StartAsync(ct).ConfigureAwait(false);
+            await owned.StartAsync(ct).ConfigureAwait(false);
             var printer = new PrintingHandler(wanted, descriptor.Queue);
             var subscription = await provider.SubscribeAsync(descriptor, ct).ConfigureAwait(false);
             await using (subscription.ConfigureAwait(false))
@@ -84,7 +84,7 @@ internal static class ListenCommand
                 catch (TimeoutException) when (wanted is not null)
                 {
                     throw new CommandTimeoutException(
-                        $"received {printer.Received} of {wanted} envelopes on {descriptor.Queue} at {settings.Endpoint} within {seconds} s.");
+                        $"received {printer.Received} of {wanted} envelopes on {descriptor.Queue} ({provider.Name}) within {seconds} s.");
                 }
                 catch (TimeoutException)
                 {

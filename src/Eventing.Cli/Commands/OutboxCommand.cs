@@ -5,6 +5,7 @@ using Eventing.Cli.Output;
 using Eventing.Cli.Providers;
 using Eventing.Outbox;
 using Eventing.Outbox.Storage;
+using Eventing.Providers;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -77,6 +78,9 @@ internal static class OutboxCommand
         await using var container = services.BuildServiceProvider();
         container.GetService<IStartupValidator>()?.Validate();
         var outboxStore = container.GetRequiredService<IOutboxStore>();
+
+        // The provider's name shows its endpoint with the password masked.
+        var broker = container.GetRequiredService<IProvider>().Name;
         var hosted = container.GetServices<IHostedService>().ToList();
         var started = new List<IHostedService>(hosted.Count);
         try
@@ -101,12 +105,12 @@ internal static class OutboxCommand
             var mode = ordered ? " in commit order" : "";
             if (flushed.Failed == 0)
             {
-                Terminal.Line($"sent {flushed.Sent} pending event(s){mode} from {outboxStore.Name} to {settings.Endpoint}");
+                Terminal.Line($"sent {flushed.Sent} pending event(s){mode} from {outboxStore.Name} to {broker}");
                 return ExitCodes.Success;
             }
 
             var why = flushed.FirstFailure is { } failure ? ": " + failure.Message : "";
-            Terminal.Error($"sent {flushed.Sent} pending event(s){mode} from {outboxStore.Name} to {settings.Endpoint}; " +
+            Terminal.Error($"sent {flushed.Sent} pending event(s){mode} from {outboxStore.Name} to {broker}; " +
                 $"{flushed.Failed} could not be sent and stay pending{why}");
             return ExitCodes.Unreachable;
         }

@@ -66,7 +66,7 @@ internal static class SendCommand
 
             await using var owned = ProviderFactory.Create(settings);
             var provider = owned.Provider;
-            await provider.StartAsync(ct).ConfigureAwait(false);
+            await owned.StartAsync(ct).ConfigureAwait(false);
             var ids = new List<string>(Math.Min(n, 100_000));
             await Terminal.ProgressAsync($"sending {descriptor.Name}", n, async advance =>
             {

@@ -1,16 +1,16 @@
 using System.CommandLine;
-using System.Globalization;
-using Eventing.Amqp.Topology;
 using Eventing.Cli.Configuration;
 using Eventing.Cli.Output;
 using Eventing.Cli.Providers;
+using Eventing.Providers;
 using Eventing.Stomp;
-using Eventing.Stomp.Topology;
-using RabbitTopology = Eventing.RabbitMq.Provisioning.RabbitMqTopology;
 
 namespace Eventing.Cli.Commands;
 
-/// <summary><c>eventing topology</c>: the broker-level names a provider uses for an event and a listener.</summary>
+/// <summary>
+/// <c>eventing topology</c>: the broker-level names a provider uses for an event and a listener, as the provider
+/// describes them (<see cref="IProviderInspector.DescribeTopology"/>), and what survives between protocols there.
+/// </summary>
 internal static class TopologyCommand
 {
     public static readonly string[] Examples =
@@ -42,45 +42,27 @@ internal static class TopologyCommand
             var descriptor = new ListenerDescriptor(
                 new EventDescriptor(result.GetRequiredValue(@event)), result.GetRequiredValue(listener), result.GetValue(perProcess),
                 process == "<process>" ? "process" : process);
-            var rows = new List<string[]>();
-            var paths = new List<string[]>();
-            switch (settings.Provider)
+
+            await using var owned = ProviderFactory.Create(settings, brokerRequired: false);
+            var inspector = owned.Inspector("topology");
+            if (settings.Provider == ProviderKind.Stomp && settings.StompTopology == StompTopologyKind.Auto && settings.Broker is not null)
             {
-                case ProviderKind.RabbitMq:
-                    Rabbit(descriptor, settings, rows);
-                    RabbitPaths(paths, "AMQP 0-9-1");
-                    break;
-                case ProviderKind.Stomp:
-                    foreach (var topology in await StompTopologiesAsync(settings, ct).ConfigureAwait(false))
-                    {
-                        Stomp(descriptor, topology, rows);
-                        if (topology.Kind == StompTopologyKind.RabbitMq)
-                        {
-                            RabbitPaths(paths, "STOMP");
-                        }
-                        else if (topology.Kind == StompTopologyKind.ActiveMq)
-                        {
-                            paths.Add(["STOMP on ActiveMQ", "STOMP on ActiveMQ", "all attributes", "all attributes", "binary is fine (ActiveMQ here has no AMQP 1.0)"]);
-                        }
-                        else
-                        {
-                            paths.Add(["STOMP on Artemis", "any protocol on Artemis", "not measured", "all attributes", "use structured mode when in doubt"]);
-                        }
-                    }
+                // The STOMP provider learns its broker's kind from the CONNECTED frame; before that it describes every kind.
+                await owned.StartAsync(ct).ConfigureAwait(false);
+            }
 
-                    break;
-                default:
-                    Amqp(descriptor, settings, rows);
-                    if (settings.AmqpTopology == "rabbitmq")
-                    {
-                        RabbitPaths(paths, "AMQP 1.0");
-                    }
-                    else
-                    {
-                        paths.Add(["AMQP 1.0 on Artemis", "any protocol on Artemis", "not measured", "all attributes", "use structured mode when in doubt"]);
-                    }
-
-                    break;
+            var entries = inspector.DescribeTopology(descriptor);
+            var rows = new List<string[]>(entries.Count);
+            var paths = new List<string[]>();
+            var brokers = new List<string>();
+            foreach (var entry in entries)
+            {
+                rows.Add([entry.Broker, entry.Role, entry.Name, entry.Details]);
+                if (!brokers.Contains(entry.Broker))
+                {
+                    brokers.Add(entry.Broker);
+                    Paths(entry.Broker, paths);
+                }
             }
 
             Terminal.Table(["provider", "role", "broker name", "details"], rows, $"{descriptor.Event.Name} / {descriptor.Name}");
@@ -101,31 +83,30 @@ internal static class TopologyCommand
         return command;
     }
 
-    private static void Rabbit(ListenerDescriptor listener, ConnectionSettings settings, List<string[]> rows)
+    // docs/wire.md, "What survives where", for a TopologyEntry.Broker: rabbitmq (AMQP 0-9-1) or <protocol>/<broker kind>.
+    // The kind is matched by its start, so a provider may add a version ("rabbitmq-3").
+    private static void Paths(string broker, List<string[]> paths)
     {
-        rows.Add(["rabbitmq", "address", settings.Exchange, "topic exchange, routing key " + RabbitTopology.RoutingKey(listener.Event)]);
-        rows.Add(["rabbitmq", "queue", RabbitTopology.QueueName(listener),
-            listener.PerProcess ? "exclusive, auto-delete (goes away with the process)" : "durable, bound to " + settings.Exchange + " with key " + listener.Event.Name]);
-        rows.Add(["rabbitmq", "dead-letter queue", RabbitTopology.DeadLetterQueueName(listener), "durable, through the default exchange"]);
-    }
+        var slash = broker.IndexOf('/', StringComparison.Ordinal);
+        var kind = broker[(slash + 1)..];
+        var protocol = slash < 0 ? "AMQP 0-9-1" : broker[..slash] switch { "stomp" => "STOMP", "amqp" => "AMQP 1.0", _ => null };
+        if (protocol is null)
+        {
+            return;
+        }
 
-    private static void Stomp(ListenerDescriptor listener, StompTopology topology, List<string[]> rows)
-    {
-        var kind = "stomp/" + topology.Kind.ToString().ToLowerInvariant();
-        rows.Add([kind, "address", topology.SendDestination(listener.Event), Headers("SEND", topology.SendHeaders)]);
-        var subscription = topology.Subscription(listener);
-        rows.Add([kind, "queue", subscription.Destination, Headers("SUBSCRIBE", subscription.Headers)]);
-        rows.Add([kind, "dead-letter queue", topology.DeadLetterDestination(listener), Headers("SEND", topology.DeadLetterHeaders)]);
-    }
-
-    private static void Amqp(ListenerDescriptor listener, ConnectionSettings settings, List<string[]> rows)
-    {
-        AmqpTopology topology = settings.AmqpTopology == "artemis" ? AmqpTopology.Artemis : new RabbitMqAmqpTopology(settings.Exchange);
-        var kind = "amqp/" + topology.Name;
-        rows.Add([kind, "address", topology.SendTarget(listener.Event).ToString(), "sender target"]);
-        rows.Add([kind, "queue", topology.ListenSource(listener).ToString(),
-            topology.RequiresProvisioning ? "receiver source; queue and binding declared over AMQP 0-9-1 (AMQP 1.0 on 3.x cannot)" : "receiver source"]);
-        rows.Add([kind, "dead-letter queue", topology.DeadLetterTarget(listener).ToString(), "sender target"]);
+        if (kind.StartsWith("rabbitmq", StringComparison.Ordinal))
+        {
+            RabbitPaths(paths, protocol);
+        }
+        else if (kind.StartsWith("activemq", StringComparison.Ordinal))
+        {
+            paths.Add([protocol + " on ActiveMQ", protocol + " on ActiveMQ", "all attributes", "all attributes", "binary is fine (ActiveMQ here has no AMQP 1.0)"]);
+        }
+        else if (kind.StartsWith("artemis", StringComparison.Ordinal))
+        {
+            paths.Add([protocol + " on Artemis", "any protocol on Artemis", "not measured", "all attributes", "use structured mode when in doubt"]);
+        }
     }
 
     // docs/wire.md, "What survives where", for the protocol this provider speaks on RabbitMQ 3.x.
@@ -153,28 +134,4 @@ internal static class TopologyCommand
         paths.Add([protocol, Amqp10, "only id, content type, correlation id", "all attributes", "NEEDS STRUCTURED MODE (--structured)"]);
         paths.Add([Amqp10, protocol, "none readable (one binary x-amqp-1.0-app-properties header)", "all attributes", "NEEDS STRUCTURED MODE (--structured)"]);
     }
-
-    private static async Task<List<StompTopology>> StompTopologiesAsync(ConnectionSettings settings, CancellationToken cancellationToken)
-    {
-        if (settings.StompTopology != StompTopologyKind.Auto)
-        {
-            return [StompTopology.Create(settings.StompTopology, string.Empty, settings.Endpoint)];
-        }
-
-        if (settings.Broker is null)
-        {
-            // Without a broker to ask, show every mapping.
-            return [.. new[] { StompTopologyKind.ActiveMq, StompTopologyKind.RabbitMq, StompTopologyKind.Artemis }
-                .Select(kind => StompTopology.Create(kind, string.Empty, settings.Endpoint))];
-        }
-
-        await using var owned = ProviderFactory.Create(settings);
-        await owned.Provider.StartAsync(cancellationToken).ConfigureAwait(false);
-        return [((StompProvider)owned.Provider).Topology];
-    }
-
-    private static string Headers(string frame, KeyValuePair<string, string>[] headers) =>
-        headers.Length == 0
-            ? string.Empty
-            : frame + " headers " + string.Join(", ", headers.Select(header => string.Create(CultureInfo.InvariantCulture, $"{header.Key}:{header.Value}")));
 }

@@ -85,7 +85,7 @@ internal sealed class ConnectionOptions
         {
             if (!Uri.TryCreate(brokerText, UriKind.Absolute, out broker) || string.IsNullOrEmpty(broker.Host))
             {
-                throw new UsageException($"'{ConnectionSettings.Mask(brokerText)}' is not a broker URI. Use scheme://user:password@host:port, e.g. amqp://guest:guest@127.0.0.1:5672/.");
+                throw new UsageException($"'{Mask(brokerText)}' is not a broker URI. Use scheme://user:password@host:port, e.g. amqp://guest:guest@127.0.0.1:5672/.");
             }
 
             var expected = provider switch
@@ -96,7 +96,7 @@ internal sealed class ConnectionOptions
             if (Array.IndexOf(expected, broker.Scheme) < 0)
             {
                 throw new UsageException(
-                    $"The {providerName} provider cannot use '{ConnectionSettings.Mask(brokerText)}': expected a URI starting with {string.Join(" or ", expected.Select(scheme => scheme + "://"))}.");
+                    $"The {providerName} provider cannot use '{Mask(brokerText)}': expected a URI starting with {string.Join(" or ", expected.Select(scheme => scheme + "://"))}.");
             }
         }
 
@@ -154,5 +154,23 @@ internal sealed class ConnectionOptions
         {
             throw new UsageException($"The settings file '{path}' is not valid JSON: {exception.Message}");
         }
+    }
+
+    /// <summary>
+    /// Masks the password of a URI-like string (<c>scheme://user:password@host</c> → <c>scheme://user:***@host</c>),
+    /// for the text no provider accepts; everything else names its broker through <see cref="Eventing.Providers.IProvider.Name"/>.
+    /// </summary>
+    private static string Mask(string uri)
+    {
+        var scheme = uri.IndexOf("://", StringComparison.Ordinal);
+        var start = scheme < 0 ? 0 : scheme + 3;
+        var at = uri.IndexOf('@', start);
+        if (at < 0)
+        {
+            return uri;
+        }
+
+        var colon = uri.IndexOf(':', start);
+        return colon < 0 || colon > at ? uri : string.Concat(uri.AsSpan(0, colon + 1), "***", uri.AsSpan(at));
     }
 }

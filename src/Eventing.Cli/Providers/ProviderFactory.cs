@@ -14,8 +14,17 @@ namespace Eventing.Cli.Providers;
 /// </summary>
 internal static class ProviderFactory
 {
-    public static OwnedProvider Create(ConnectionSettings settings)
+    /// <summary>
+    /// The provider of <paramref name="settings"/>, not started. Without <paramref name="brokerRequired"/> a missing
+    /// broker is fine and the provider keeps its default URI: <c>eventing topology</c> never connects then.
+    /// </summary>
+    public static OwnedProvider Create(ConnectionSettings settings, bool brokerRequired = true)
     {
+        if (brokerRequired)
+        {
+            settings.RequireBroker();
+        }
+
         var services = new ServiceCollection();
         services.AddEventing(events => Use(events, settings));
         var container = services.BuildServiceProvider();
@@ -26,30 +35,30 @@ internal static class ProviderFactory
         catch (Exception exception) when (exception is OptionsValidationException or ArgumentException)
         {
             container.Dispose();
-            throw new UsageException(exception.Message);
+            throw new UsageException(exception.Message, exception);
         }
     }
 
     /// <summary>Adds the provider of <paramref name="settings"/> to an application-style configuration.</summary>
     public static EventingBuilder Use(EventingBuilder events, ConnectionSettings settings)
     {
-        var broker = settings.RequireBroker();
+        var broker = settings.Broker;
         return settings.Provider switch
         {
             ProviderKind.RabbitMq => events.UseRabbitMq(rabbit =>
             {
-                rabbit.Uri = broker;
+                rabbit.Uri = broker ?? rabbit.Uri;
                 rabbit.ExchangeName = settings.Exchange;
                 rabbit.ClientProvidedName = "eventing-cli";
             }),
             ProviderKind.Stomp => events.UseStomp(stomp =>
             {
-                stomp.Uri = broker;
+                stomp.Uri = broker ?? stomp.Uri;
                 stomp.Topology = settings.StompTopology;
             }),
             _ => events.UseAmqp(amqp =>
             {
-                amqp.Uri = broker;
+                amqp.Uri = broker ?? amqp.Uri;
                 if (settings.AmqpTopology == "artemis")
                 {
                     amqp.Topology = AmqpTopology.Artemis;

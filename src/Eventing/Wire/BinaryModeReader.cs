@@ -35,14 +35,23 @@ internal struct BinaryModeReader
     /// False when the header is an attribute whose value cannot be kept (no string form, or it breaks the
     /// attribute's rules): the provider logs it as dropped. True otherwise, including headers that are no attribute.
     /// </returns>
-    public bool Read(string name, string? value)
+    public bool Read(string name, string? value) => Read(name, value, static text => text);
+
+    /// <summary>
+    /// Reads one header whose value is a protocol value; <paramref name="format"/> turns it into a string (null when
+    /// it has none) and runs only for headers that are attributes, so other headers cost nothing.
+    /// </summary>
+    /// <returns>False when the header is an attribute whose value cannot be kept: the provider logs it as dropped.</returns>
+    public bool Read<TValue>(string name, TValue value, Func<TValue, string?> format)
     {
+        ArgumentNullException.ThrowIfNull(format);
         if (!CloudEventAttributes.TryGetAttributeName(name, out var attribute) || (_structured && IsContextAttribute(attribute)))
         {
             return true;
         }
 
-        if (value is null || !_envelope.TrySetAttribute(attribute, value))
+        var text = format(value);
+        if (text is null || !_envelope.TrySetAttribute(attribute, text))
         {
             return false;
         }

@@ -65,7 +65,8 @@ public class RabbitMqThroughputBenchmarks
         _rawBody = JsonSerializer.SerializeToUtf8Bytes(_records[0], WebJson);
 
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Services.AddEventing(events => events.UseRabbitMq(rabbit =>
+        // The listener queue is declared at start, so sends before the consumer starts are kept.
+        builder.Services.AddEventing(events => events.Provision<RabbitMqBenchEvent>(ListenerName).UseRabbitMq(rabbit =>
         {
             rabbit.Uri = uri;
             rabbit.MaxOutstandingConfirms = ConfirmWindow;
@@ -74,8 +75,6 @@ public class RabbitMqThroughputBenchmarks
         _host = builder.Build();
         await _host.StartAsync();
         _events = _host.Services.GetRequiredService<IEventManager>();
-        // Declares the listener queue once, so sends before the consumer starts are kept.
-        await (await _events.SubscribeAsync<RabbitMqBenchEvent>(ListenerName, static (_, _, _) => default)).DisposeAsync();
     }
 
     [IterationSetup]

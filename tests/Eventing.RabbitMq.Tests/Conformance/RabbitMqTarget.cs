@@ -105,7 +105,7 @@ public abstract class RabbitMqTarget : ConformanceTarget, IRestartableBroker, IA
         var consumer = new AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += (_, delivery) =>
         {
-            letters.Add(RabbitMqWire.FromMessage(delivery.BasicProperties, delivery.Body, delivery.Redelivered, NullLogger.Instance, queue));
+            letters.Add(RabbitMqWire.FromMessage(delivery.BasicProperties, delivery.Body, delivery.Redelivered, NullLogger.Instance, queue, out var _));
             return Task.CompletedTask;
         };
         var tag = await channel.BasicConsumeAsync(queue + ".dead-letter", autoAck: true, consumer, cancellationToken);

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Eventing.Conformance;
-using Eventing.RabbitMq.Provisioning;
+using Eventing.RabbitMq.Topology;
 using Eventing.RabbitMq.Tests.Conformance;
 using Eventing.RabbitMq.Tests.Wire;
 using RabbitMQ.Client;

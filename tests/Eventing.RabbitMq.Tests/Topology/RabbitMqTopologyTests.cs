@@ -1,4 +1,6 @@
-using Eventing.RabbitMq.Provisioning;
+using Eventing.Providers;
+using Eventing.RabbitMq.Topology;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Eventing.RabbitMq.Tests.Topology;
 
@@ -58,6 +60,45 @@ public sealed class RabbitMqTopologyTests
     {
         Assert.Equal("quorum", RabbitMqTopology.Arguments(RabbitMqQueueType.Quorum)!["x-queue-type"]);
         Assert.Null(RabbitMqTopology.Arguments(RabbitMqQueueType.Classic));
+    }
+
+    [Theory]
+    [InlineData(null, 1, 50)]
+    [InlineData(null, 4, 100)]
+    [InlineData(7, 4, 7)]
+    [InlineData(1, 8, 1)]
+    [InlineData(500, 1, 100)]
+    public async Task A_listeners_prefetch_is_its_own_when_set_otherwise_concurrency_times_prefetch_per_concurrency_and_at_most_MaxPrefetch(int? prefetch, int concurrency, int expected)
+    {
+        await using var provider = new RabbitMqProvider(new RabbitMqProviderOptions(), NullLoggerFactory.Instance);
+        var listener = new ListenerDescriptor(OrdersPlaced, "billing", perProcess: false, processId: "p1", concurrency) { Prefetch = prefetch };
+        Assert.Equal(expected, provider.Prefetch(listener));
+    }
+
+    [Fact]
+    public async Task The_topology_names_the_exchange_the_listener_queue_and_its_dead_letter_queue()
+    {
+        await using var provider = new RabbitMqProvider(new RabbitMqProviderOptions { ExchangeName = "orders" }, NullLoggerFactory.Instance);
+
+        var rows = provider.DescribeTopology(new ListenerDescriptor(OrdersPlaced, "billing", perProcess: false, processId: "p1"));
+
+        Assert.Equal(
+        [
+            new TopologyEntry("rabbitmq", TopologyEntry.Address, "orders", "topic exchange, routing key orders.placed"),
+            new TopologyEntry("rabbitmq", TopologyEntry.Queue, "orders.placed::billing", "durable, bound to orders with key orders.placed"),
+            new TopologyEntry("rabbitmq", TopologyEntry.DeadLetterQueue, "orders.placed::billing.dead-letter", "durable, through the default exchange"),
+        ], rows);
+    }
+
+    [Fact]
+    public async Task The_topology_of_a_per_process_listener_says_its_queue_goes_away_with_the_process()
+    {
+        await using var provider = new RabbitMqProvider(new RabbitMqProviderOptions(), NullLoggerFactory.Instance);
+
+        var rows = provider.DescribeTopology(new ListenerDescriptor(OrdersPlaced, "cache", perProcess: true, processId: "42"));
+
+        Assert.Equal(new TopologyEntry("rabbitmq", TopologyEntry.Queue, "orders.placed::cache-42", "exclusive, auto-delete (goes away with the process)"), rows[1]);
+        Assert.Equal("orders.placed::cache-42.dead-letter", rows[2].Name);
     }
 
     [Fact]

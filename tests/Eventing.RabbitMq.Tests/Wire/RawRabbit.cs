@@ -1,6 +1,7 @@
-using Eventing.RabbitMq.Provisioning;
+using Eventing.RabbitMq.Topology;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
+using RabbitMQ.Client.Exceptions;
 
 namespace Eventing.RabbitMq.Tests.Wire;
 
@@ -67,6 +68,28 @@ internal sealed class RawRabbit : IAsyncDisposable
 
     /// <summary>What an operator does by hand: the queue and its messages are gone.</summary>
     public Task DeleteQueueAsync(string queue) => _channel.QueueDeleteAsync(queue);
+
+    /// <summary>Deletes a listener's queue and dead-letter queue, so a test leaves no queue bound behind.</summary>
+    public async Task DeleteListenerQueuesAsync(ListenerDescriptor listener)
+    {
+        await _channel.QueueDeleteAsync(listener.Queue);
+        await _channel.QueueDeleteAsync(listener.DeadLetterQueue);
+    }
+
+    /// <summary>The ready messages of a queue, or null when there is no such queue.</summary>
+    public async Task<uint?> MessageCountAsync(string queue)
+    {
+        // A channel of its own: the broker closes the channel of a passive declaration that finds no queue.
+        await using var channel = await _connection.CreateChannelAsync();
+        try
+        {
+            return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
+        }
+        catch (OperationInterruptedException exception) when (exception.ShutdownReason?.ReplyCode == Constants.NotFound)
+        {
+            return null;
+        }
+    }
 
     /// <summary>Declares the dead-letter queue of a listener the way the provider does.</summary>
     public async Task DeclareDeadLetterQueueAsync(RabbitMqProvisioner provisioner, string listenerName, string eventName)

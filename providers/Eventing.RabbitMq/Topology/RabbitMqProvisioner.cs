@@ -1,28 +1,20 @@
 using RabbitMQ.Client;
 
-namespace Eventing.RabbitMq.Provisioning;
+namespace Eventing.RabbitMq.Topology;
 
 /// <summary>
 /// Declares the RabbitMQ topology of listeners over AMQP 0-9-1: the listener queue, its binding to the event
-/// exchange and its dead-letter queue. The RabbitMQ provider uses it, and so do providers whose protocol cannot
-/// declare bindings (AMQP 1.0 on RabbitMQ 3.x): they provision through a 0-9-1 channel, then consume the queue
-/// by name (<see cref="RabbitMqTopology.QueueName"/>).
+/// exchange and its dead-letter queue. The RabbitMq provider uses it, and so does Eventing.Amqp.RabbitMq, whose
+/// protocol cannot declare bindings on RabbitMQ 3.x: it provisions through a 0-9-1 channel, then consumes the
+/// queue by name (<see cref="RabbitMqTopology.QueueName"/>).
 /// </summary>
 /// <remarks>
 /// Declarations are idempotent while the arguments match; a queue that exists with another type or durability
 /// fails with RabbitMQ's <c>PRECONDITION_FAILED</c>, which closes the channel. Declarations made on a channel of
 /// an automatically recovering connection are recorded by RabbitMQ.Client and repeated after a reconnect.
 /// </remarks>
-/// <example>
-/// <code>
-/// var provisioner = new RabbitMqProvisioner("amq.topic", RabbitMqQueueType.Quorum);
-/// await provisioner.DeclareExchangeAsync(channel, ct);
-/// await provisioner.DeclareListenerAsync(channel, listener, ct);
-/// </code>
-/// </example>
-public sealed class RabbitMqProvisioner
+internal sealed class RabbitMqProvisioner
 {
-    /// <summary>Creates a provisioner for events published to <paramref name="exchangeName"/>.</summary>
     public RabbitMqProvisioner(string exchangeName = RabbitMqTopology.DefaultExchange, RabbitMqQueueType queueType = RabbitMqQueueType.Classic)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(exchangeName);
@@ -42,7 +34,6 @@ public sealed class RabbitMqProvisioner
     /// </summary>
     public async Task DeclareExchangeAsync(IChannel channel, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(channel);
         if (ExchangeName.StartsWith("amq.", StringComparison.Ordinal))
         {
             await channel.ExchangeDeclarePassiveAsync(ExchangeName, cancellationToken).ConfigureAwait(false);
@@ -52,15 +43,10 @@ public sealed class RabbitMqProvisioner
         await channel.ExchangeDeclareAsync(ExchangeName, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// Declares the queue of <paramref name="listener"/>, binds it to the exchange with the event name, and
-    /// declares its dead-letter queue.
-    /// </summary>
+    /// <summary>Declares the queue of <paramref name="listener"/>, binds it with the event name, and declares its dead-letter queue.</summary>
     /// <returns>The name of the listener queue.</returns>
     public async Task<string> DeclareListenerAsync(IChannel channel, ListenerDescriptor listener, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(channel);
-        ArgumentNullException.ThrowIfNull(listener);
         var queue = RabbitMqTopology.ListenerQueue(listener, QueueType);
         await DeclareAsync(channel, queue, cancellationToken).ConfigureAwait(false);
         await channel.QueueBindAsync(queue.Name, ExchangeName, RabbitMqTopology.RoutingKey(listener.Event), cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -72,8 +58,6 @@ public sealed class RabbitMqProvisioner
     /// <returns>Its name.</returns>
     public async Task<string> DeclareDeadLetterQueueAsync(IChannel channel, ListenerDescriptor listener, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(channel);
-        ArgumentNullException.ThrowIfNull(listener);
         var queue = RabbitMqTopology.DeadLetterQueue(listener, QueueType);
         await DeclareAsync(channel, queue, cancellationToken).ConfigureAwait(false);
         return queue.Name;

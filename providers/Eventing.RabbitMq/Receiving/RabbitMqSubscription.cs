@@ -1,11 +1,13 @@
 using System.Threading.Channels;
 using Eventing.Providers;
+using Eventing.RabbitMq.Connections;
 using Eventing.RabbitMq.Diagnostics;
+using Eventing.RabbitMq.Topology;
 using Eventing.RabbitMq.Wire;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 
-namespace Eventing.RabbitMq.Consuming;
+namespace Eventing.RabbitMq.Receiving;
 
 /// <summary>
 /// A listener's consumer: its own connection and channel (so prefetch, acks and recovery are per listener), and a
@@ -30,7 +32,7 @@ internal sealed class RabbitMqSubscription : AsyncDefaultBasicConsumer, IProvide
     private string? _consumerTag;
     private int _stopped;
 
-    public RabbitMqSubscription(IConnection connection, IChannel channel, string queue, ILogger logger)
+    private RabbitMqSubscription(IConnection connection, IChannel channel, string queue, ILogger logger)
         : base(channel)
     {
         _connection = connection;
@@ -40,20 +42,36 @@ internal sealed class RabbitMqSubscription : AsyncDefaultBasicConsumer, IProvide
 
     public ChannelReader<Delivery> Deliveries => _inbox.Reader;
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>Declares the listener's queues on a connection of its own and starts consuming with <paramref name="prefetch"/>.</summary>
+    public static async Task<RabbitMqSubscription> StartAsync(
+        RabbitMqConnection connections, RabbitMqProvisioner provisioner, ListenerDescriptor listener, ushort prefetch, ILogger logger, CancellationToken cancellationToken)
     {
-        _consumerTag = await Channel.BasicConsumeAsync(_queue, autoAck: false, consumerTag: string.Empty, noLocal: false, exclusive: false, arguments: null, this, cancellationToken).ConfigureAwait(false);
+        // Each listener consumes on a connection of its own, away from the sends: RabbitMQ.Client 7.2 queues at most
+        // 128 outgoing frames per connection, and when its write loop dies with the socket (a broker restart) the
+        // frames written after that fill the queue and wedge the connection's reader until three heartbeats have
+        // passed. A listener's acknowledgements are bounded by its prefetch (at most MaxPrefetch, below that queue),
+        // so its connection always notices the broker going away and recovers at once, whatever the sends do.
+        var connection = await connections.OpenListenerAsync(listener.Queue, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // One consumer dispatch at a time per channel: the subscription hands deliveries to the core in order.
+            var channel = await connection.CreateChannelAsync(new CreateChannelOptions(false, false, null, 1), cancellationToken).ConfigureAwait(false);
+            await channel.BasicQosAsync(0, prefetch, global: false, cancellationToken).ConfigureAwait(false);
+            var queue = await provisioner.DeclareListenerAsync(channel, listener, cancellationToken).ConfigureAwait(false);
+            var subscription = new RabbitMqSubscription(connection, channel, queue, logger);
+            subscription._consumerTag = await channel.BasicConsumeAsync(queue, autoAck: false, consumerTag: string.Empty, noLocal: false, exclusive: false, arguments: null, subscription, cancellationToken).ConfigureAwait(false);
+            return subscription;
+        }
+        catch
+        {
+            // Closes the channel too.
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
-    public override Task HandleBasicDeliverAsync(
-        string consumerTag,
-        ulong deliveryTag,
-        bool redelivered,
-        string exchange,
-        string routingKey,
-        IReadOnlyBasicProperties properties,
-        ReadOnlyMemory<byte> body,
-        CancellationToken cancellationToken = default)
+    public override Task HandleBasicDeliverAsync(string consumerTag, ulong deliveryTag, bool redelivered, string exchange, string routingKey,
+        IReadOnlyBasicProperties properties, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
     {
         // Nothing a message contains may throw here: RabbitMQ.Client would log it and the delivery would hold a
         // prefetch slot forever. What cannot be mapped goes to the core as a decode failure, which dead-letters it.
@@ -115,14 +133,7 @@ internal sealed class RabbitMqSubscription : AsyncDefaultBasicConsumer, IProvide
 
         _inbox.Writer.TryComplete();
         Channel.Dispose();
-        try
-        {
-            // Bounded: a broker that is down must not hold up the listener's stop.
-            await _connection.CloseAsync(Constants.ReplySuccess, "listener stopped", TimeSpan.FromSeconds(5), abort: true).ConfigureAwait(false);
-        }
-        finally
-        {
-            await _connection.DisposeAsync().ConfigureAwait(false);
-        }
+        // Bounded: a broker that is down must not hold up the listener's stop.
+        await RabbitMqConnection.CloseQuietlyAsync(_connection, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
     }
 }

@@ -1,7 +1,7 @@
 using Eventing.Providers;
 using RabbitMQ.Client;
 
-namespace Eventing.RabbitMq.Consuming;
+namespace Eventing.RabbitMq.Receiving;
 
 /// <summary>One delivery on a consumer channel, settled by its delivery tag.</summary>
 internal sealed class RabbitMqDelivery : Delivery

@@ -1,7 +1,7 @@
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
-namespace Eventing.RabbitMq.Publishing;
+namespace Eventing.RabbitMq.Sending;
 
 /// <summary>
 /// A channel the provider publishes on, used only while the connection it was opened on lives. Once that

@@ -1,4 +1,4 @@
-namespace Eventing.RabbitMq.Provisioning;
+namespace Eventing.RabbitMq.Topology;
 
 /// <summary>How one queue is declared.</summary>
 internal readonly record struct QueueShape(string Name, bool Durable, bool Exclusive, bool AutoDelete, RabbitMqQueueType Type);
