@@ -1,5 +1,6 @@
 using Eventing.Amqp.Hosting;
-using Eventing.Amqp.Provisioning;
+using Eventing.Amqp.RabbitMq;
+using Eventing.Amqp.RabbitMq.Provisioning;
 using Eventing.Amqp.Topology;
 
 namespace Eventing.Amqp;

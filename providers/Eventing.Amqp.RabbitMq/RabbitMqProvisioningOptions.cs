@@ -1,6 +1,6 @@
 using Eventing.RabbitMq;
 
-namespace Eventing.Amqp;
+namespace Eventing.Amqp.RabbitMq;
 
 /// <summary>How the AMQP 1.0 provider's queues are declared on RabbitMQ 3.x (over AMQP 0-9-1).</summary>
 public sealed class RabbitMqProvisioningOptions

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Eventing.Amqp.Connections;
+using Eventing.Amqp.Inspection;
 using Eventing.Amqp.Receiving;
 using Eventing.Amqp.Sending;
 using Eventing.Amqp.Topology;
@@ -13,7 +14,7 @@ namespace Eventing.Amqp;
 /// <see cref="AmqpTopology"/> names. Provisioning (queues, bindings) is delegated to an
 /// <see cref="IAmqpProvisioner"/> when the topology needs one.
 /// </summary>
-internal sealed class AmqpProvider : IProvider
+internal sealed class AmqpProvider : IProvider, IProviderInspector
 {
     private readonly AmqpProviderOptions _options;
     private readonly AmqpTopology _topology;
@@ -80,6 +81,50 @@ internal sealed class AmqpProvider : IProvider
         _subscriptions.TryAdd(subscription, 0);
         return new Tracked(subscription, this);
     }
+
+    public async Task ProvisionAsync(ListenerDescriptor listener, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(listener);
+        if (_topology.RequiresProvisioning && _options.Provisioner is { } provisioner)
+        {
+            await provisioner.ProvisionListenerAsync(listener, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (listener.PerProcess)
+        {
+            // A per-process queue lives only as long as its consumer; there is nothing to keep.
+            return;
+        }
+
+        // Brokers that create queues on attach (Artemis): attaching the listener's receiver creates its durable
+        // queue, which stays after the link closes; anything delivered meanwhile is released back to it.
+        var subscription = new AmqpSubscription(_connection, _options, _topology.ListenSource(listener), listener, _loggerFactory.CreateLogger<AmqpSubscription>());
+        try
+        {
+            await subscription.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await subscription.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    public IReadOnlyList<TopologyEntry> DescribeTopology(ListenerDescriptor listener)
+    {
+        ArgumentNullException.ThrowIfNull(listener);
+        var broker = "amqp/" + _topology.Name;
+        return
+        [
+            new(broker, TopologyEntry.Address, _topology.SendTarget(listener.Event).ToString(), "sender target"),
+            new(broker, TopologyEntry.Queue, _topology.ListenSource(listener).ToString(),
+                _topology.RequiresProvisioning ? "receiver source; queue and binding declared over AMQP 0-9-1 (AMQP 1.0 on 3.x cannot)" : "receiver source"),
+            new(broker, TopologyEntry.DeadLetterQueue, _topology.DeadLetterTarget(listener).ToString(), "sender target"),
+        ];
+    }
+
+    public async Task<IDeadLetterBrowser> OpenDeadLettersAsync(ListenerDescriptor listener, CancellationToken cancellationToken) =>
+        await AmqpDeadLetterBrowser.OpenAsync(_options, listener, cancellationToken).ConfigureAwait(false);
 
     public ValueTask DeadLetterAsync(Envelope envelope, ListenerDescriptor listener, CancellationToken cancellationToken) =>
         _sendPath.SendAsync(_topology.DeadLetterTarget(listener), envelope, durable: true, cancellationToken);

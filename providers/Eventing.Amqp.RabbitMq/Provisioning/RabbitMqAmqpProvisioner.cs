@@ -5,7 +5,7 @@ using Eventing.RabbitMq.Topology;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 
-namespace Eventing.Amqp.Provisioning;
+namespace Eventing.Amqp.RabbitMq.Provisioning;
 
 /// <summary>
 /// Declares listener queues for the AMQP 1.0 provider on RabbitMQ 3.x through one AMQP 0-9-1 connection, with

@@ -7,6 +7,7 @@ using Amqp.Sasl;
 using Eventing.Amqp.Diagnostics;
 using Eventing.Amqp.Hosting;
 using Eventing.Providers;
+using Eventing.Retry;
 using Microsoft.Extensions.Logging;
 using AmqpConnectionObject = Amqp.Connection;
 
@@ -303,10 +304,10 @@ internal sealed class AmqpConnection : IAsyncDisposable
         await sleeping.ConfigureAwait(false);
     }
 
-    private TimeSpan Next(TimeSpan delay) => TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRecoveryInterval.Ticks));
+    private TimeSpan Next(TimeSpan delay) => Backoff.Double(delay, _options.MaxRecoveryInterval);
 
-    // ±20 % so that many clients of a restarted broker do not all come back in the same instant.
-    private static TimeSpan Jitter(TimeSpan delay) => delay * (0.8 + (Random.Shared.NextDouble() * 0.4));
+    // The core's jitter, so that many clients of a restarted broker do not all come back in the same instant.
+    private static TimeSpan Jitter(TimeSpan delay) => Backoff.Jitter(delay);
 
     private static string Reason(Exception? exception) => exception switch
     {

@@ -8,6 +8,7 @@ using Eventing.Amqp.Sending;
 using Eventing.Amqp.Topology;
 using Eventing.Amqp.Wire;
 using Eventing.Providers;
+using Eventing.Retry;
 using Microsoft.Extensions.Logging;
 
 namespace Eventing.Amqp.Receiving;
@@ -52,7 +53,7 @@ internal sealed class AmqpSubscription : IProviderSubscription
         _source = source;
         _listener = listener;
         _logger = logger;
-        _credit = (int)Math.Min(10_000L, (long)listener.Concurrency * options.CreditPerConcurrency);
+        _credit = listener.Prefetch ?? (int)Math.Min(10_000L, (long)listener.Concurrency * options.CreditPerConcurrency);
         _onMessage = OnMessage;
     }
 
@@ -280,7 +281,7 @@ internal sealed class AmqpSubscription : IProviderSubscription
                 // broker is back (measured: 33.7 s). Then only pace briefly; the next attempt waits for the
                 // recovered connection (a signal, no timer). Backing off is for a broker that refuses the link.
                 var connectionLost = _connection.Current is not { IsClosed: false };
-                var pause = connectionLost ? ConnectionLostPause : delay;
+                var pause = connectionLost ? ConnectionLostPause : Backoff.Jitter(delay);
                 Log.AttachFailed(_logger, exception, _listener.Queue, attempt, pause);
                 try
                 {
@@ -293,7 +294,7 @@ internal sealed class AmqpSubscription : IProviderSubscription
 
                 if (!connectionLost)
                 {
-                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRecoveryInterval.Ticks));
+                    delay = Backoff.Double(delay, _options.MaxRecoveryInterval);
                 }
             }
         }

@@ -5,6 +5,7 @@ using Amqp;
 using Amqp.Framing;
 using Amqp.Types;
 using Eventing.Amqp.Diagnostics;
+using Eventing.Wire;
 using Microsoft.Extensions.Logging;
 
 namespace Eventing.Amqp.Wire;
@@ -29,19 +30,19 @@ internal static class AmqpWire
         // A string, never ulong or uuid, so 0-9-1 and STOMP consumers on RabbitMQ read it as it was sent. RabbitMQ
         // maps these properties to AMQP 0-9-1 short strings (at most 255 bytes): a longer value would reach 0-9-1
         // readers as a property they cannot decode, so it travels in its cloudEvents_ property only.
-        if (FitsShortString(envelope.Id))
+        if (BinaryModeHeaders.FitsShortString(envelope.Id))
         {
             message.Properties.MessageId = envelope.Id;
         }
 
-        if (FitsShortString(envelope.DataContentType))
+        if (BinaryModeHeaders.FitsShortString(envelope.DataContentType))
         {
             message.Properties.ContentType = envelope.DataContentType;
         }
 
-        if (envelope.CorrelationId is { } correlationId && FitsShortString(correlationId))
+        if (BinaryModeHeaders.FitsShortString(envelope.CorrelationId))
         {
-            message.Properties.CorrelationId = correlationId;
+            message.Properties.CorrelationId = envelope.CorrelationId;
         }
 
         if (durable)
@@ -52,25 +53,10 @@ internal static class AmqpWire
         // CloudEvents AMQP binding: in binary mode each attribute is an application-property with the cloudEvents_
         // prefix. In structured mode the attributes are in the body and content-type says so; the extensions set
         // since the body was read (dead-letter reasons above all) still go as application-properties.
-        if (!envelope.IsStructured)
+        if (BinaryModeHeaders.CountFor(envelope) > 0)
         {
             var properties = new ApplicationProperties();
-            var map = properties.Map;
-            foreach (var attribute in envelope.GetAttributes())
-            {
-                map[PropertyName(attribute.Key)] = attribute.Value;
-            }
-
-            message.ApplicationProperties = properties;
-        }
-        else if (envelope.Headers.Count > 0)
-        {
-            var properties = new ApplicationProperties();
-            foreach (var header in envelope.Headers)
-            {
-                properties.Map[PropertyName(header.Key)] = header.Value;
-            }
-
+            BinaryModeHeaders.AmqpProperties.Write(envelope, properties.Map, static (map, name, value) => map[name] = value);
             message.ApplicationProperties = properties;
         }
 
@@ -87,59 +73,33 @@ internal static class AmqpWire
         var body = ReadBody(message, out var section);
         var envelope = new Envelope(string.Empty, body);
         var properties = message.Properties;
-        // In structured mode the body holds the attributes: only extensions are read from application-properties.
-        var structured = properties?.ContentType is { } nativeType && nativeType.ToString().StartsWith(Envelope.StructuredContentType, StringComparison.OrdinalIgnoreCase);
-        bool hasId = false, hasType = false, hasContentType = false, hasCorrelationId = false;
+        var reader = new BinaryModeReader(envelope, properties?.ContentType);
         if (message.ApplicationProperties is { } applicationProperties)
         {
             foreach (var entry in applicationProperties.Map)
             {
-                if (entry.Key is not string name || !CloudEventAttributes.TryGetAttributeName(name, out var attribute)
-                    || (structured && IsContextAttribute(attribute)))
-                {
-                    continue;
-                }
-
-                var value = Format(entry.Value);
-                if (value is null || !envelope.TrySetAttribute(attribute, value))
+                if (entry.Key is string name && !reader.Read(name, entry.Value, Format))
                 {
                     Log.AttributeDropped(logger, name, properties?.MessageId ?? string.Empty, queue);
-                    continue;
-                }
-
-                switch (attribute)
-                {
-                    case CloudEventAttributes.Id: hasId = true; break;
-                    case CloudEventAttributes.Type: hasType = true; break;
-                    case CloudEventAttributes.DataContentType: hasContentType = true; break;
-                    case CloudEventAttributes.CorrelationId: hasCorrelationId = true; break;
                 }
             }
         }
 
         if (properties is not null)
         {
-            if (!hasId && Format(properties.GetMessageId()) is { } id && !envelope.TrySetAttribute(CloudEventAttributes.Id, id))
+            if (Format(properties.GetMessageId()) is { } id && !reader.FallBackToMessageId(id))
             {
                 Log.AttributeDropped(logger, "message-id", id, queue);
             }
 
-            if (!hasContentType && properties.ContentType is { } contentType)
-            {
-                envelope.DataContentType = contentType;
-            }
-
-            if (!hasCorrelationId && Format(properties.GetCorrelationId()) is { } correlationId &&
-                !envelope.TrySetAttribute(CloudEventAttributes.CorrelationId, correlationId))
+            reader.FallBackToContentType(properties.ContentType);
+            if (Format(properties.GetCorrelationId()) is { } correlationId && !reader.FallBackToCorrelationId(correlationId))
             {
                 Log.AttributeDropped(logger, "correlation-id", envelope.Id, queue);
             }
 
             // Not part of docs/wire.md: a peer that names the event in the subject still reaches its listener.
-            if (!hasType && properties.Subject is { } subject)
-            {
-                envelope.Type = subject;
-            }
+            reader.FallBackToType(properties.Subject);
         }
 
         if (section is not null)
@@ -152,29 +112,6 @@ internal static class AmqpWire
         envelope.Redelivered = message.Header is { } header && (!header.FirstAcquirer || header.DeliveryCount > 0);
         return envelope;
     }
-
-    /// <summary>The application-property name of an attribute; the common names are constants, so no allocation.</summary>
-    public static string PropertyName(string attribute) => attribute switch
-    {
-        CloudEventAttributes.SpecVersion => "cloudEvents_specversion",
-        CloudEventAttributes.Id => "cloudEvents_id",
-        CloudEventAttributes.Type => "cloudEvents_type",
-        CloudEventAttributes.Source => "cloudEvents_source",
-        CloudEventAttributes.Time => "cloudEvents_time",
-        CloudEventAttributes.DataContentType => "cloudEvents_datacontenttype",
-        CloudEventAttributes.CorrelationId => "cloudEvents_correlationid",
-        CloudEventAttributes.TraceParent => "cloudEvents_traceparent",
-        CloudEventAttributes.TraceState => "cloudEvents_tracestate",
-        _ => CloudEventAttributes.AmqpPropertyPrefix + attribute,
-    };
-
-    private const int MaxShortStringBytes = 255;
-
-    private static bool FitsShortString(string value) =>
-        value.Length * 3 <= MaxShortStringBytes || Encoding.UTF8.GetByteCount(value) <= MaxShortStringBytes;
-
-    private static bool IsContextAttribute(string attribute) => attribute is CloudEventAttributes.SpecVersion or CloudEventAttributes.Id
-        or CloudEventAttributes.Type or CloudEventAttributes.Source or CloudEventAttributes.Time or CloudEventAttributes.DataContentType;
 
     private static byte[] ToArray(ReadOnlyMemory<byte> body) =>
         MemoryMarshal.TryGetArray(body, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
