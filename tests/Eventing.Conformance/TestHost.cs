@@ -22,7 +22,7 @@ public sealed class TestHost : IAsyncDisposable
     public IEventManager Events { get; }
 
     /// <summary>Creates and sends envelopes separately (to see exactly what went out).</summary>
-    public IEnvelopeSender Sender { get; }
+    internal IEnvelopeSender Sender { get; }
 
     /// <summary>The host's services.</summary>
     public IServiceProvider Services => _host.Services;

@@ -3,7 +3,7 @@ using System.Text;
 namespace Eventing.Providers;
 
 /// <summary>Formats a broker URI for logs and errors the same way in every provider: user shown, password masked.</summary>
-public static class BrokerEndpoint
+internal static class BrokerEndpoint
 {
     /// <summary>
     /// <c>scheme://user:***@host:port[/path]</c>; <paramref name="userName"/> wins over the URI's user, and

@@ -4,7 +4,7 @@ namespace Eventing.Providers;
 /// The rules every provider applies to its endpoint options: <c>Uri</c> is the first node, <c>Endpoints</c> adds
 /// the others of the same cluster, and the user, password, virtual host and TLS scheme are the same on all of them.
 /// </summary>
-public static class EndpointList
+internal static class EndpointList
 {
     /// <summary><paramref name="primary"/> first, then each of <paramref name="others"/> not already listed.</summary>
     public static IReadOnlyList<Uri> Collect(Uri primary, IEnumerable<Uri>? others)

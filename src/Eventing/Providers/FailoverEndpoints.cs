@@ -6,7 +6,7 @@ namespace Eventing.Providers;
 /// between rounds.
 /// </summary>
 /// <typeparam name="T">What the provider connects to: a URI, or its own resolved form of one.</typeparam>
-public sealed class FailoverEndpoints<T>
+internal sealed class FailoverEndpoints<T>
 {
     private readonly T[] _endpoints;
 

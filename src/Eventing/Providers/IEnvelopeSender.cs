@@ -4,7 +4,7 @@ namespace Eventing.Providers;
 /// The two halves of <see cref="IEventManager.SendAsync{TEvent}"/>, for components that keep envelopes between
 /// creating and sending them (the outbox records them in a database transaction and sends after commit).
 /// </summary>
-public interface IEnvelopeSender
+internal interface IEnvelopeSender
 {
     /// <summary>Serializes <paramref name="event"/> into an envelope and runs the send pipelines on it.</summary>
     ValueTask<(Envelope Envelope, EventDescriptor Event)> CreateEnvelopeAsync<TEvent>(

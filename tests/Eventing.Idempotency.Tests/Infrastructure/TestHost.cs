@@ -23,7 +23,7 @@ public sealed class TestHost : IAsyncDisposable
 
     public Observations Observations { get; }
 
-    public IEnvelopeSender Sender => Services.GetRequiredService<IEnvelopeSender>();
+    internal IEnvelopeSender Sender => Services.GetRequiredService<IEnvelopeSender>();
 
     public IEventManager Events => Services.GetRequiredService<IEventManager>();
 
