@@ -1,8 +1,11 @@
 using System.Collections.Concurrent;
 using Eventing.Providers;
+using Eventing.Stomp.Client.Connections;
 using Eventing.Stomp.Diagnostics;
 using Eventing.Stomp.Hosting;
-using Eventing.Stomp.Messages;
+using Eventing.Stomp.Inspection;
+using Eventing.Stomp.Receiving;
+using Eventing.Stomp.Sending;
 using Eventing.Stomp.Topology;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -14,13 +17,16 @@ namespace Eventing.Stomp;
 /// once); each listener consumes on a connection of its own. Connections come back after a broker restart and
 /// subscriptions are restored.
 /// </summary>
-internal sealed class StompProvider : IProvider
+internal sealed class StompProvider : IProvider, IProviderInspector
 {
+    private static readonly StompTopologyKind[] EveryKind = [StompTopologyKind.ActiveMq, StompTopologyKind.RabbitMq, StompTopologyKind.Artemis];
+
     private readonly StompProviderOptions _options;
-    private readonly StompEndpoints _endpoint;
+    private readonly StompEndpoints _endpoints;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly StompSession _sender;
+    private readonly StompSendPath _sendPath;
     private readonly ConcurrentDictionary<string, string> _destinations = new(StringComparer.Ordinal);
     private StompTopology? _topology;
 
@@ -37,16 +43,17 @@ internal sealed class StompProvider : IProvider
         }
 
         _options = options;
-        _endpoint = new StompEndpoints(options);
+        _endpoints = StompClientSettings.Endpoints(options);
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<StompProvider>();
-        _sender = new StompSession(_endpoint, options, _logger);
+        _sender = new StompSession(_endpoints, _logger);
+        _sendPath = new StompSendPath(_sender, _endpoints, options.SendTimeout);
     }
 
-    public string Name => "stomp " + _endpoint.Display;
+    public string Name => "stomp " + _endpoints.Display;
 
     /// <summary>The topology in use; known after <see cref="StartAsync"/>.</summary>
-    public StompTopology Topology => _topology ?? throw new InvalidOperationException($"The STOMP provider for {_endpoint} has not been started.");
+    public StompTopology Topology => _topology ?? throw new InvalidOperationException($"The STOMP provider for {_endpoints} has not been started.");
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -56,8 +63,8 @@ internal sealed class StompProvider : IProvider
         }
 
         var connection = await _sender.StartAsync(cancellationToken).ConfigureAwait(false);
-        _topology = StompTopology.Create(_options.Topology, connection.Server, _endpoint.Display, _options.QueueType);
-        Log.TopologyChosen(_logger, _topology.Kind.ToString(), _endpoint.Display, connection.Server);
+        _topology = StompTopology.Create(_options.Topology, connection.Server, _endpoints.Display, _options.QueueType);
+        Log.TopologyChosen(_logger, _topology.Kind.ToString(), _endpoints.Display, connection.Server);
     }
 
     public ValueTask SendAsync(Envelope envelope, EventDescriptor @event, CancellationToken cancellationToken)
@@ -68,7 +75,7 @@ internal sealed class StompProvider : IProvider
             destination = _destinations.GetOrAdd(@event.Name, topology.SendDestination(@event));
         }
 
-        return SendAsync(envelope, destination, topology.SendHeaders, @event.Durable, cancellationToken);
+        return _sendPath.SendAsync(envelope, destination, topology.SendHeaders, @event.Durable, cancellationToken);
     }
 
     public ValueTask DeadLetterAsync(Envelope envelope, ListenerDescriptor listener, CancellationToken cancellationToken)
@@ -76,80 +83,49 @@ internal sealed class StompProvider : IProvider
         var topology = Topology;
 
         // Always persistent and confirmed: the envelope is acknowledged on its queue only after the broker took it.
-        return SendAsync(envelope, topology.DeadLetterDestination(listener), topology.DeadLetterHeaders, durable: true, cancellationToken);
+        return _sendPath.SendAsync(envelope, topology.DeadLetterDestination(listener), topology.DeadLetterHeaders, durable: true, cancellationToken);
     }
 
     public async Task<IProviderSubscription> SubscribeAsync(ListenerDescriptor listener, CancellationToken cancellationToken)
     {
-        var subscription = new StompSubscription(listener, Topology, _endpoint, _options, _loggerFactory.CreateLogger<StompSubscription>());
+        var subscription = new StompSubscription(listener, Topology, _endpoints, _options, _loggerFactory.CreateLogger<StompSubscription>());
         await subscription.StartAsync(cancellationToken).ConfigureAwait(false);
         return subscription;
+    }
+
+    public Task ProvisionAsync(ListenerDescriptor listener, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(listener);
+        return StompProvisioner.ProvisionAsync(_endpoints, Topology, listener, _options.SendTimeout, _logger, cancellationToken);
+    }
+
+    public IReadOnlyList<TopologyEntry> DescribeTopology(ListenerDescriptor listener)
+    {
+        ArgumentNullException.ThrowIfNull(listener);
+        var rows = new List<TopologyEntry>(9);
+        if (_topology is not null)
+        {
+            StompTopologyRows.Add(rows, _topology, listener);
+            return rows;
+        }
+
+        // Before start the broker's kind is unknown: with Auto, describe every kind it could be.
+        foreach (var kind in _options.Topology == StompTopologyKind.Auto ? EveryKind : [_options.Topology])
+        {
+            var queueType = kind == StompTopologyKind.RabbitMq ? _options.QueueType : StompQueueType.Classic;
+            StompTopologyRows.Add(rows, StompTopology.Create(kind, string.Empty, _endpoints.Display, queueType), listener);
+        }
+
+        return rows;
+    }
+
+    public async Task<IDeadLetterBrowser> OpenDeadLettersAsync(ListenerDescriptor listener, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(listener);
+        return await StompDeadLetterBrowser.OpenAsync(_endpoints, Topology, listener, _options.SendTimeout, _logger, cancellationToken).ConfigureAwait(false);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => _sender.CloseAsync(_options.SendTimeout);
 
     public async ValueTask DisposeAsync() => await _sender.DisposeAsync().ConfigureAwait(false);
-
-    private ValueTask SendAsync(Envelope envelope, string destination, KeyValuePair<string, string>[] headers, bool durable, CancellationToken cancellationToken)
-    {
-        // Non-durable events are fire-and-forget once queued for the socket; no await, no allocation beyond the frame.
-        if (!durable && _sender.Current is { } connection)
-        {
-            try
-            {
-                connection.Enqueue(StompEnvelopes.EncodeSend(envelope, destination, headers, persistent: false, receipt: 0));
-                return default;
-            }
-            catch (StompConnectionLostException)
-            {
-                // Lost between the check and the write: fall through to the waiting path.
-            }
-        }
-
-        return SendConfirmedAsync(envelope, destination, headers, durable, cancellationToken);
-    }
-
-    private async ValueTask SendConfirmedAsync(Envelope envelope, string destination, KeyValuePair<string, string>[] headers, bool durable, CancellationToken cancellationToken)
-    {
-        var deadline = Environment.TickCount64 + (long)_options.SendTimeout.TotalMilliseconds;
-        while (true)
-        {
-            var remaining = TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64));
-            var connection = await _sender.GetConnectionAsync(remaining, cancellationToken).ConfigureAwait(false);
-            if (!durable)
-            {
-                try
-                {
-                    connection.Enqueue(StompEnvelopes.EncodeSend(envelope, destination, headers, persistent: false, receipt: 0));
-                    return;
-                }
-                catch (StompConnectionLostException)
-                {
-                    continue;
-                }
-            }
-
-            try
-            {
-                // Encoded without a receipt: the connection's writer loop puts one receipt on the last SEND of each
-                // run to one destination, and that RECEIPT confirms this send too (see StompConnection).
-                var receipt = connection.EnqueueConfirmed(StompEnvelopes.EncodeSend(envelope, destination, headers, persistent: true, receipt: 0), destination);
-                remaining = TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64));
-                await receipt.WaitAsync(remaining, cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            catch (StompConnectionLostException) when (Environment.TickCount64 < deadline)
-            {
-                // The connection died before the RECEIPT: send again on the next one (at-least-once; the
-                // envelope id lets idempotent listeners drop the duplicate).
-            }
-            catch (TimeoutException exception)
-            {
-                throw new BrokerUnreachableException(
-                    _endpoint.Display,
-                    $"The STOMP broker at {_endpoint} did not confirm event {envelope.Type} (id {envelope.Id}) to {destination} within {_options.SendTimeout.TotalSeconds:0.#} s (StompProviderOptions.SendTimeout).",
-                    exception);
-            }
-        }
-    }
 }

@@ -1,4 +1,5 @@
 using Eventing.Providers;
+using Eventing.Stomp.Client.Connections;
 using Microsoft.Extensions.Options;
 
 namespace Eventing.Stomp.Hosting;
@@ -22,7 +23,7 @@ internal sealed class StompProviderOptionsValidator(IOptions<EventingOptions> ev
         if (options.Uri is null || !options.Uri.IsAbsoluteUri ||
             options.Uri.Scheme is not ("stomp" or "stomp+ssl" or "stomp+tls") || string.IsNullOrEmpty(options.Uri.Host))
         {
-            failures.Add($"StompProviderOptions.Uri is '{StompEndpoint.Describe(options.Uri)}'; it must be an absolute stomp://host:port or stomp+ssl://host:port URI, e.g. stomp://admin:admin@127.0.0.1:61613.");
+            failures.Add($"StompProviderOptions.Uri is '{(options.Uri is null ? "(null)" : BrokerEndpoint.Describe(options.Uri, null, StompEndpoint.DefaultPort, includePath: true))}'; it must be an absolute stomp://host:port or stomp+ssl://host:port URI, e.g. stomp://admin:admin@127.0.0.1:61613.");
         }
         else
         {
@@ -32,12 +33,11 @@ internal sealed class StompProviderOptionsValidator(IOptions<EventingOptions> ev
             NoControlCharacters(failures, BrokerEndpoint.PasswordFrom(options.Uri), "the password of StompProviderOptions.Uri");
             if (options.Host is null)
             {
-                NoControlCharacters(failures, new StompEndpoint(options).VirtualHost, "the virtual host (path) of StompProviderOptions.Uri");
+                NoControlCharacters(failures, StompEndpoint.VirtualHostOf(options.Uri), "the virtual host (path) of StompProviderOptions.Uri");
             }
 
             EndpointList.Validate(failures, nameof(StompProviderOptions), options.Uri, options.Endpoints, options.EndpointOrder, compareVirtualHost: options.Host is null);
         }
-
 
         if (!Enum.IsDefined(options.QueueType))
         {

@@ -6,7 +6,7 @@ namespace Eventing.Stomp.Topology;
 /// RabbitMq provider uses, so listeners of both providers with one name compete on it. <c>/exchange/…</c> is
 /// avoided: a SUBSCRIBE to a missing exchange is an ERROR that closes the connection, and STOMP cannot declare one.
 /// </summary>
-internal sealed class RabbitMqTopology(StompQueueType queueType = StompQueueType.Classic) : StompTopology
+internal sealed class RabbitMqStompTopology(StompQueueType queueType = StompQueueType.Classic) : StompTopology
 {
     // RabbitMQ declares the queue a SUBSCRIBE or SEND names from these headers; the dead-letter queue of a quorum
     // listener is declared quorum by the first dead letter sent to it, as the RabbitMq provider declares it.
@@ -22,7 +22,14 @@ internal sealed class RabbitMqTopology(StompQueueType queueType = StompQueueType
 
     public override bool NackRequeues => true;
 
+    // The SUBSCRIBE declares the durable x-queue-name queue and binds it to amq.topic; both stay after UNSUBSCRIBE.
+    // RabbitMQ has no selectors: with prefetch 1, a message already in the queue may be taken and is given back,
+    // marked redelivered, when the provisioning connection closes right after.
+
     public override string SendDestination(EventDescriptor @event) => "/topic/" + @event.Name;
+
+    // The subscription is /topic/<event> with x-queue-name; the queue itself is reached as /amq/queue/<queue>.
+    public override string ListenerQueueDestination(ListenerDescriptor listener) => "/amq/queue/" + listener.Queue;
 
     public override StompSubscriptionSpec Subscription(ListenerDescriptor listener) =>
         new("/topic/" + listener.Event.Name, listener.PerProcess || queueType == StompQueueType.Classic

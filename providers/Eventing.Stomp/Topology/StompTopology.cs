@@ -17,11 +17,38 @@ internal abstract class StompTopology
     /// <summary>The SUBSCRIBE destination and headers of a listener.</summary>
     public abstract StompSubscriptionSpec Subscription(ListenerDescriptor listener);
 
+    /// <summary>A SEND destination that reaches only the listener's own queue (a replayed dead letter goes there).</summary>
+    public virtual string ListenerQueueDestination(ListenerDescriptor listener) => Subscription(listener).Destination;
+
     /// <summary>Where failed envelopes of a listener go: our own <c>&lt;queue&gt;.dead-letter</c>, never the broker's DLQ.</summary>
     public virtual string DeadLetterDestination(ListenerDescriptor listener) => "/queue/" + listener.DeadLetterQueue;
 
     /// <summary>The extra SEND headers of dead letters (none by default).</summary>
     public virtual KeyValuePair<string, string>[] DeadLetterHeaders => [];
+
+    /// <summary>What reads the dead-letter queue: its destination, with the headers it was declared with.</summary>
+    public virtual StompSubscriptionSpec DeadLetterSubscription(ListenerDescriptor listener) => new(DeadLetterDestination(listener), DeadLetterHeaders);
+
+    /// <summary>
+    /// What to SUBSCRIBE to, and UNSUBSCRIBE from at once, so that the listener's queue (unless it lives only with
+    /// its process) and its dead-letter queue exist and keep what is sent from then on: STOMP has no frame that
+    /// declares a queue, but a SUBSCRIBE creates one on every broker (see each topology for what stays).
+    /// </summary>
+    public IReadOnlyList<StompSubscriptionSpec> Provisioning(ListenerDescriptor listener)
+    {
+        var deadLetters = DeadLetterSubscription(listener);
+        deadLetters = deadLetters with { Headers = [.. deadLetters.Headers, .. ProvisioningHeaders] };
+        if (listener.PerProcess)
+        {
+            return [deadLetters];
+        }
+
+        var queue = Subscription(listener);
+        return [queue with { Headers = [.. queue.Headers, .. ProvisioningHeaders] }, deadLetters];
+    }
+
+    /// <summary>Extra SUBSCRIBE headers while provisioning, e.g. a selector that keeps the broker from delivering anything.</summary>
+    protected virtual KeyValuePair<string, string>[] ProvisioningHeaders => [];
 
     /// <summary>The SUBSCRIBE header that bounds unacknowledged deliveries, or null when the broker has none.</summary>
     public abstract string? PrefetchHeader { get; }
@@ -41,12 +68,12 @@ internal abstract class StompTopology
     {
         StompTopology topology = kind switch
         {
-            StompTopologyKind.ActiveMq => new ActiveMqTopology(),
-            StompTopologyKind.RabbitMq => new RabbitMqTopology(queueType),
-            StompTopologyKind.Artemis => new ArtemisTopology(),
-            _ when server.StartsWith("RabbitMQ", StringComparison.OrdinalIgnoreCase) => new RabbitMqTopology(queueType),
-            _ when server.Contains("Artemis", StringComparison.OrdinalIgnoreCase) => new ArtemisTopology(),
-            _ when server.StartsWith("ActiveMQ", StringComparison.OrdinalIgnoreCase) => new ActiveMqTopology(),
+            StompTopologyKind.ActiveMq => new ActiveMqStompTopology(),
+            StompTopologyKind.RabbitMq => new RabbitMqStompTopology(queueType),
+            StompTopologyKind.Artemis => new ArtemisStompTopology(),
+            _ when server.StartsWith("RabbitMQ", StringComparison.OrdinalIgnoreCase) => new RabbitMqStompTopology(queueType),
+            _ when server.Contains("Artemis", StringComparison.OrdinalIgnoreCase) => new ArtemisStompTopology(),
+            _ when server.StartsWith("ActiveMQ", StringComparison.OrdinalIgnoreCase) => new ActiveMqStompTopology(),
             _ => throw new InvalidOperationException(
                 $"The STOMP broker at {endpoint} calls itself '{server}', which Eventing does not recognise. Set StompProviderOptions.Topology to ActiveMq, RabbitMq or Artemis."),
         };

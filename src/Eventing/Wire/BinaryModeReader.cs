@@ -3,9 +3,12 @@ namespace Eventing.Wire;
 /// <summary>
 /// Reads binary-mode CloudEvents attributes from a protocol's headers onto an envelope, the same way on every
 /// provider: a header with any CloudEvents prefix is an attribute; in structured mode (the native content type is
-/// <c>application/cloudevents+json</c>) the body holds the context attributes and only extensions are read from
-/// headers, so a stray <c>ce_datacontenttype</c> cannot turn a structured message into a binary one; then the
-/// protocol's native message id, content type, correlation id and subject fill in what no header carried.
+/// <c>application/cloudevents+json</c>) the body holds the attributes, so a header never sets
+/// <c>datacontenttype</c> or <c>specversion</c> there (a stray <c>ce_datacontenttype</c> would turn the message into a
+/// binary one). Other attributes a structured message carries beside its body (the id and type STOMP writes) are
+/// kept until the core decodes the body, which replaces them, and name a message whose body cannot be decoded when
+/// it is dead-lettered. Then the protocol's native message id, content type, correlation id and subject fill in
+/// what no header carried.
 /// </summary>
 /// <remarks>
 /// A mutable struct the provider keeps in a local: reading a message allocates nothing beyond the envelope.
@@ -45,7 +48,7 @@ internal struct BinaryModeReader
     public bool Read<TValue>(string name, TValue value, Func<TValue, string?> format)
     {
         ArgumentNullException.ThrowIfNull(format);
-        if (!CloudEventAttributes.TryGetAttributeName(name, out var attribute) || (_structured && IsContextAttribute(attribute)))
+        if (!CloudEventAttributes.TryGetAttributeName(name, out var attribute) || (_structured && IsBodyOnly(attribute)))
         {
             return true;
         }
@@ -95,6 +98,5 @@ internal struct BinaryModeReader
         }
     }
 
-    private static bool IsContextAttribute(string attribute) => attribute is CloudEventAttributes.SpecVersion or CloudEventAttributes.Id
-        or CloudEventAttributes.Type or CloudEventAttributes.Source or CloudEventAttributes.Time or CloudEventAttributes.DataContentType;
+    private static bool IsBodyOnly(string attribute) => attribute is CloudEventAttributes.SpecVersion or CloudEventAttributes.DataContentType;
 }

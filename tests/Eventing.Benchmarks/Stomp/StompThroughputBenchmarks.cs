@@ -44,9 +44,8 @@ public class StompThroughputBenchmarks
         _spec = _provider.Topology.Subscription(_listener);
         _sendDestination = _provider.Topology.SendDestination(_event);
 
-        // Subscribing once creates the listener's queue, so sends before a consume benchmark land in it.
-        await using var declare = await _provider.SubscribeAsync(_listener, new Counter(0), CancellationToken.None);
-        await declare.StopReceivingAsync(CancellationToken.None);
+        // Declares the listener's queue, so sends before a consume benchmark land in it.
+        await _provider.ProvisionAsync(_listener, CancellationToken.None);
     }
 
     [GlobalCleanup]

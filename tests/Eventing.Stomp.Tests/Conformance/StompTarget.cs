@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using Eventing.Conformance;
-using Eventing.Stomp.Messages;
-using Eventing.Stomp.Protocol;
+using Eventing.Stomp.Wire;
+using Eventing.Stomp.Client.Protocol;
 using Eventing.Stomp.Tests.Integration;
 using Eventing.Stomp.Topology;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -24,7 +24,7 @@ public abstract class StompTarget : ConformanceTarget, IRestartableBroker, IAuth
     /// <summary>The queue type the provider declares (quorum only on RabbitMQ).</summary>
     protected virtual StompQueueType QueueType => StompQueueType.Classic;
 
-    private StompTopology Topology => Broker == "rabbitmq" ? new RabbitMqTopology(QueueType) : new ActiveMqTopology();
+    private StompTopology Topology => Broker == "rabbitmq" ? new RabbitMqStompTopology(QueueType) : new ActiveMqStompTopology();
 
     public override async Task InitializeAsync() => _uri = await TestBrokers.StompUriAsync(Broker);
 
@@ -116,7 +116,7 @@ public abstract class StompTarget : ConformanceTarget, IRestartableBroker, IAuth
             while (envelopes.Count < count)
             {
                 var frame = await frames.Reader.ReadAsync(deadline.Token);
-                envelopes.Add(StompEnvelopes.Read(frame, NullLogger.Instance));
+                envelopes.Add(StompWire.Read(frame, NullLogger.Instance));
                 var ack = new FrameBuffer();
                 StompFrameEncoder.WriteCommand(ack, "ACK");
                 StompFrameEncoder.WriteHeader(ack, "id", frame["ack"]!);
@@ -144,5 +144,5 @@ public abstract class StompTarget : ConformanceTarget, IRestartableBroker, IAuth
     public IReadOnlyList<string> ConsumerArguments => ["--provider", "stomp", "--uri", Uri.ToString()];
 
     private Task<StompConnection> ConnectAsync(Action<StompConnection, StompFrame>? onMessage, CancellationToken cancellationToken) =>
-        StompConnection.ConnectAsync(new StompEndpoint(new StompProviderOptions { Uri = Uri }), onMessage, NullLogger.Instance, cancellationToken);
+        StompConnection.ConnectAsync(new StompEndpoint(StompClientSettings.From(new StompProviderOptions { Uri = Uri })), onMessage, NullLogger.Instance, cancellationToken);
 }

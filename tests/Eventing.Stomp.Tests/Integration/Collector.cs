@@ -10,8 +10,20 @@ internal sealed class Collector : IDeliveryHandler
 
     public ValueTask HandleAsync(Delivery delivery, CancellationToken cancellationToken) => _deliveries.Writer.WriteAsync(delivery, cancellationToken);
 
-    public async Task<Delivery> NextAsync(TimeSpan? timeout = null) =>
-        await _deliveries.Reader.ReadAsync().AsTask().WaitAsync(timeout ?? TimeSpan.FromSeconds(20));
+    // The read is cancelled when the wait times out: a read left pending would take the next delivery and drop it.
+    public async Task<Delivery> NextAsync(TimeSpan? timeout = null)
+    {
+        var wait = timeout ?? TimeSpan.FromSeconds(20);
+        using var expiry = new CancellationTokenSource(wait);
+        try
+        {
+            return await _deliveries.Reader.ReadAsync(expiry.Token);
+        }
+        catch (OperationCanceledException exception) when (expiry.IsCancellationRequested)
+        {
+            throw new TimeoutException($"no delivery within {wait}", exception);
+        }
+    }
 
     public bool TryNext(out Delivery? delivery) => _deliveries.Reader.TryRead(out delivery);
 }

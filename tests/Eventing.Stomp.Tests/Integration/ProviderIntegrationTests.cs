@@ -1,5 +1,5 @@
 using System.Text;
-using Eventing.Stomp.Protocol;
+using Eventing.Stomp.Client.Protocol;
 using Eventing.Stomp.Topology;
 using Microsoft.Extensions.Logging.Abstractions;
 using static Eventing.Stomp.Tests.Integration.StompTestSupport;
@@ -17,7 +17,7 @@ public class ProviderIntegrationTests
         await using var provider = await StartProviderAsync(broker, o => o.HeartBeat = TimeSpan.FromSeconds(2));
         Assert.Equal(broker == "rabbitmq" ? StompTopologyKind.RabbitMq : StompTopologyKind.ActiveMq, provider.Topology.Kind);
 
-        var endpoint = new StompEndpoint(new StompProviderOptions { Uri = await TestBrokers.StompUriAsync(broker), HeartBeat = TimeSpan.FromSeconds(2) });
+        var endpoint = new StompEndpoint(StompClientSettings.From(new StompProviderOptions { Uri = await TestBrokers.StompUriAsync(broker), HeartBeat = TimeSpan.FromSeconds(2) }));
         await using var connection = await StompConnection.ConnectAsync(endpoint, null, NullLogger.Instance, CancellationToken.None);
         Assert.Equal("1.2", connection.Version);
         Assert.True(connection.SendHeartBeat > TimeSpan.Zero, "the client heart-beats");
@@ -158,7 +158,7 @@ public class ProviderIntegrationTests
         envelope.Headers["deadletterreason"] = "failed";
         await provider.DeadLetterAsync(envelope, listener, CancellationToken.None);
 
-        var endpoint = new StompEndpoint(new StompProviderOptions { Uri = await TestBrokers.StompUriAsync(broker) });
+        var endpoint = new StompEndpoint(StompClientSettings.From(new StompProviderOptions { Uri = await TestBrokers.StompUriAsync(broker) }));
         var frames = System.Threading.Channels.Channel.CreateUnbounded<StompFrame>();
         await using var connection = await StompConnection.ConnectAsync(endpoint, (_, f) => frames.Writer.TryWrite(f), NullLogger.Instance, CancellationToken.None);
         var subscribe = new FrameBuffer();
@@ -180,7 +180,7 @@ public class ProviderIntegrationTests
     [MemberData(nameof(Brokers))]
     public async Task An_error_frame_fails_the_pending_receipt_with_the_brokers_message(string broker)
     {
-        var endpoint = new StompEndpoint(new StompProviderOptions { Uri = await TestBrokers.StompUriAsync(broker) });
+        var endpoint = new StompEndpoint(StompClientSettings.From(new StompProviderOptions { Uri = await TestBrokers.StompUriAsync(broker) }));
         await using var connection = await StompConnection.ConnectAsync(endpoint, null, NullLogger.Instance, CancellationToken.None);
         var frame = new FrameBuffer();
         StompFrameEncoder.WriteCommand(frame, "SEND");
@@ -284,6 +284,6 @@ public class ProviderIntegrationTests
         var delivery = await collector.NextAsync();
         Assert.Equal(next.Id, delivery.Envelope.Id);
         await delivery.AckAsync(CancellationToken.None);
-        Assert.DoesNotContain(logs.Warnings, warning => warning.Id.Id == 3001);
+        Assert.DoesNotContain(logs.Warnings, warning => warning.Id.Id == 3201);
     }
 }

@@ -56,6 +56,6 @@ public class AmqpBinaryHeaderTests
             await connection.CloseAsync();
         }
 
-        Assert.Contains(logs.Warnings, warning => warning.Id.Id == 3010 && warning.Message.Contains("x-amqp-1.0", StringComparison.Ordinal));
+        Assert.Contains(logs.Warnings, warning => warning.Id.Id == 3210 && warning.Message.Contains("x-amqp-1.0", StringComparison.Ordinal));
     }
 }

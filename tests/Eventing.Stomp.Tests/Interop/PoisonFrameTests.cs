@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Threading.Channels;
-using Eventing.Stomp.Protocol;
+using Eventing.Stomp.Client.Protocol;
 using Eventing.Stomp.Tests.Integration;
 using Eventing.Stomp.Topology;
 using Microsoft.Extensions.DependencyInjection;
@@ -100,7 +100,7 @@ public class PoisonFrameTests
         var good = Message("good-" + Guid.NewGuid(), body: "{\"orderId\":2}");
         await using (await events.SubscribeAsync<PoisonOrder>(listenerName, (order, _, ct) => handled.Writer.WriteAsync(order.OrderId, ct)))
         {
-            var topology = broker == "rabbitmq" ? (StompTopology)new RabbitMqTopology() : new ActiveMqTopology();
+            var topology = broker == "rabbitmq" ? (StompTopology)new RabbitMqStompTopology() : new ActiveMqStompTopology();
             var destination = topology.SendDestination(new EventDescriptor(EventName, durable: true));
             var spec = Path.GetTempFileName();
             try
@@ -144,12 +144,12 @@ public class PoisonFrameTests
         }
 
         await host.StopAsync();
-        Assert.DoesNotContain(logs.Warnings, warning => warning.Id.Id == 3001);
+        Assert.DoesNotContain(logs.Warnings, warning => warning.Id.Id == 3201);
     }
 
     private static async Task<StompFrame> ReadOneAsync(Uri uri, string destination)
     {
-        var endpoint = new StompEndpoint(new StompProviderOptions { Uri = uri });
+        var endpoint = new StompEndpoint(StompClientSettings.From(new StompProviderOptions { Uri = uri }));
         var frames = Channel.CreateUnbounded<StompFrame>();
         await using var connection = await StompConnection.ConnectAsync(endpoint, (_, f) => frames.Writer.TryWrite(f), NullLogger.Instance, CancellationToken.None);
         var subscribe = new FrameBuffer();

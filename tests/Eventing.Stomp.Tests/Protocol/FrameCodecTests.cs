@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 using Eventing.Stomp;
-using Eventing.Stomp.Protocol;
+using Eventing.Stomp.Client.Protocol;
 
 namespace Eventing.Stomp.Tests.Protocol;
 

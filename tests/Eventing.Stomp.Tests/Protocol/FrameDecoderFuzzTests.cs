@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Text;
-using Eventing.Stomp.Protocol;
+using Eventing.Stomp.Client.Protocol;
 using Xunit.Abstractions;
 
 namespace Eventing.Stomp.Tests.Protocol;

@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Text;
-using Eventing.Stomp.Protocol;
+using Eventing.Stomp.Client.Protocol;
 
 namespace Eventing.Stomp.Tests.Protocol;
 

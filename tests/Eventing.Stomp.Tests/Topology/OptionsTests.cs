@@ -72,7 +72,7 @@ public class OptionsTests
     [InlineData("stomp://host/%2F", "host", 61613, false, null, null, "/")]
     public void The_uri_gives_endpoint_credentials_and_virtual_host(string uri, string host, int port, bool tls, string? login, string? passcode, string vhost)
     {
-        var endpoint = new StompEndpoint(new StompProviderOptions { Uri = new Uri(uri) });
+        var endpoint = new StompEndpoint(StompClientSettings.From(new StompProviderOptions { Uri = new Uri(uri) }));
         Assert.Equal(host, endpoint.HostName);
         Assert.Equal(port, endpoint.Port);
         Assert.Equal(tls, endpoint.UseTls);
@@ -123,8 +123,8 @@ public class OptionsTests
     [Fact]
     public void The_connect_frame_never_writes_an_unescaped_line_feed()
     {
-        using var frame = new Eventing.Stomp.Protocol.FrameBuffer();
-        Assert.Throws<ArgumentException>(() => Eventing.Stomp.Protocol.StompFrameEncoder.WriteHeader(frame, "passcode", "x\nlogin:root", escape: false));
+        using var frame = new Eventing.Stomp.Client.Protocol.FrameBuffer();
+        Assert.Throws<ArgumentException>(() => Eventing.Stomp.Client.Protocol.StompFrameEncoder.WriteHeader(frame, "passcode", "x\nlogin:root", escape: false));
     }
 
     [Fact]

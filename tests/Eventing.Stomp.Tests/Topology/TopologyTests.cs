@@ -14,7 +14,7 @@ public class TopologyTests
     [Fact]
     public void ActiveMq_sends_to_the_virtual_topic_and_listens_on_the_consumer_queue()
     {
-        var topology = new ActiveMqTopology();
+        var topology = new ActiveMqStompTopology();
         Assert.Equal("/topic/VirtualTopic.orders.placed", topology.SendDestination(Placed));
         var spec = topology.Subscription(Listener("billing"));
         Assert.Equal("/queue/Consumer.billing.VirtualTopic.orders.placed", spec.Destination);
@@ -26,7 +26,7 @@ public class TopologyTests
     [Fact]
     public void ActiveMq_per_process_listeners_subscribe_to_the_topic_itself()
     {
-        var spec = new ActiveMqTopology().Subscription(Listener("cache", perProcess: true));
+        var spec = new ActiveMqStompTopology().Subscription(Listener("cache", perProcess: true));
         Assert.Equal("/topic/VirtualTopic.orders.placed", spec.Destination);
     }
 
@@ -39,27 +39,27 @@ public class TopologyTests
     [InlineData("x,y>z", "x_2Cy_3Ez")]
     public void ActiveMq_consumer_names_escape_dots_and_other_separators_reversibly(string name, string escaped)
     {
-        Assert.Equal(escaped, ActiveMqTopology.EscapeConsumerName(name));
+        Assert.Equal(escaped, ActiveMqStompTopology.EscapeConsumerName(name));
     }
 
     [Fact]
     public void ActiveMq_escaping_keeps_distinct_names_distinct()
     {
         string[] names = ["a.b", "a_b", "a-b", "ab", "a_2Eb", "a__b"];
-        Assert.Equal(names.Length, names.Select(ActiveMqTopology.EscapeConsumerName).Distinct().Count());
+        Assert.Equal(names.Length, names.Select(ActiveMqStompTopology.EscapeConsumerName).Distinct().Count());
     }
 
     [Fact]
     public void ActiveMq_refuses_event_names_it_would_read_as_lists_or_wildcards()
     {
-        var exception = Assert.Throws<EventRegistrationException>(() => new ActiveMqTopology().SendDestination(new EventDescriptor("a,b")));
+        var exception = Assert.Throws<EventRegistrationException>(() => new ActiveMqStompTopology().SendDestination(new EventDescriptor("a,b")));
         Assert.Contains("a,b", exception.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void RabbitMq_uses_amq_topic_and_the_named_durable_queue_of_the_RabbitMq_provider()
     {
-        var topology = new RabbitMqTopology();
+        var topology = new RabbitMqStompTopology();
         Assert.Equal("/topic/orders.placed", topology.SendDestination(Placed));
         var spec = topology.Subscription(Listener("billing"));
         Assert.Equal("/topic/orders.placed", spec.Destination);
@@ -74,7 +74,7 @@ public class TopologyTests
     [Fact]
     public void RabbitMq_per_process_queues_are_transient()
     {
-        var spec = new RabbitMqTopology().Subscription(Listener("cache", perProcess: true));
+        var spec = new RabbitMqStompTopology().Subscription(Listener("cache", perProcess: true));
         Assert.Equal(
             new Dictionary<string, string> { ["x-queue-name"] = "orders.placed::cache-host1-42", ["durable"] = "false", ["auto-delete"] = "true" },
             Headers(spec));
@@ -83,7 +83,7 @@ public class TopologyTests
     [Fact]
     public void Artemis_uses_multicast_addresses_and_fully_qualified_queue_names()
     {
-        var topology = new ArtemisTopology();
+        var topology = new ArtemisStompTopology();
         Assert.Equal("orders.placed", topology.SendDestination(Placed));
         Assert.Equal("MULTICAST", topology.SendHeaders.Single(h => h.Key == "destination-type").Value);
         var spec = topology.Subscription(Listener("billing"));
@@ -117,7 +117,7 @@ public class TopologyTests
     [Fact]
     public void RabbitMq_quorum_listeners_declare_a_durable_quorum_queue_and_dead_letter_to_one()
     {
-        var topology = new RabbitMqTopology(StompQueueType.Quorum);
+        var topology = new RabbitMqStompTopology(StompQueueType.Quorum);
 
         var headers = Headers(topology.Subscription(Listener("billing")));
 
@@ -133,7 +133,7 @@ public class TopologyTests
     [Fact]
     public void RabbitMq_quorum_per_process_listeners_keep_a_classic_auto_delete_queue()
     {
-        var headers = Headers(new RabbitMqTopology(StompQueueType.Quorum).Subscription(Listener("cache", perProcess: true)));
+        var headers = Headers(new RabbitMqStompTopology(StompQueueType.Quorum).Subscription(Listener("cache", perProcess: true)));
 
         Assert.False(headers.ContainsKey("x-queue-type"));
         Assert.Equal("true", headers["auto-delete"]);
@@ -142,7 +142,7 @@ public class TopologyTests
     [Fact]
     public void RabbitMq_classic_listeners_name_no_queue_type()
     {
-        var topology = new RabbitMqTopology();
+        var topology = new RabbitMqStompTopology();
 
         Assert.False(Headers(topology.Subscription(Listener("billing"))).ContainsKey("x-queue-type"));
         Assert.Empty(topology.DeadLetterHeaders);
