@@ -82,40 +82,39 @@ internal sealed class AmqpConnection : IAsyncDisposable
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
         timeout.CancelAfter(_options.ConnectTimeout);
-        var delay = _options.RecoveryInterval;
         Exception? last = null;
-        while (true)
+        try
         {
-            try
-            {
-                Publish(await ConnectOnceAsync(timeout.Token).ConfigureAwait(false));
-                Log.Connected(_logger, Volatile.Read(ref _currentNode));
-                return;
-            }
-            catch (AmqpException exception) when (string.Equals(exception.Error?.Condition, ErrorCode.UnauthorizedAccess, StringComparison.Ordinal))
-            {
-                throw new BrokerUnreachableException(Endpoint,
-                    $"The broker at {Endpoint} refused the credentials ({exception.Error?.Description}). Check AmqpProviderOptions.Uri, UserName and Password.",
-                    exception);
-            }
-            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
-            {
-                last = exception;
-            }
-
-            try
-            {
-                await Task.Delay(Jitter(delay), timeout.Token).ConfigureAwait(false);
-                delay = Next(delay);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new BrokerUnreachableException(Endpoint,
-                    $"Could not connect to {Endpoint} within {_options.ConnectTimeout.TotalSeconds:0.#} s ({Reason(last)}). Check that the broker is running and listens on that host and port (AmqpProviderOptions.Uri), that its AMQP 1.0 support is enabled, and that no firewall or TLS setting stands between.",
-                    last);
-            }
+            var connection = await RetryLoop.RunAsync(
+                (_, ct) => ConnectOnceAsync(ct),
+                new Backoff(_options.RecoveryInterval, _options.MaxRecoveryInterval),
+                (exception, _, _) =>
+                {
+                    last = exception;
+                    return !IsRefusedCredentials(exception);
+                },
+                timeout.Token).ConfigureAwait(false);
+            Publish(connection);
+            Log.Connected(_logger, Volatile.Read(ref _currentNode));
+        }
+        catch (AmqpException exception) when (IsRefusedCredentials(exception))
+        {
+            throw new BrokerUnreachableException(Endpoint,
+                $"The broker at {Endpoint} refused the credentials ({exception.Error?.Description}). Check AmqpProviderOptions.Uri, UserName and Password.",
+                exception);
+        }
+        catch (Exception exception) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // The connect timeout (or Dispose) ended the tries, during a pause or during a try.
+            last ??= exception is OperationCanceledException ? null : exception;
+            throw new BrokerUnreachableException(Endpoint,
+                $"Could not connect to {Endpoint} within {_options.ConnectTimeout.TotalSeconds:0.#} s ({Reason(last)}). Check that the broker is running and listens on that host and port (AmqpProviderOptions.Uri), that its AMQP 1.0 support is enabled, and that no firewall or TLS setting stands between.",
+                last);
         }
     }
+
+    private static bool IsRefusedCredentials(Exception exception) =>
+        exception is AmqpException { Error.Condition: var condition } && string.Equals(condition, ErrorCode.UnauthorizedAccess, StringComparison.Ordinal);
 
     /// <summary>The open connection, waiting while it is being recovered.</summary>
     /// <param name="urgent">
@@ -258,56 +257,56 @@ internal sealed class AmqpConnection : IAsyncDisposable
 
     private async Task RecoverAsync()
     {
-        var delay = _options.RecoveryInterval;
-        for (var attempt = 1; !_closing.IsCancellationRequested; attempt++)
+        var backoff = new Backoff(_options.RecoveryInterval, _options.MaxRecoveryInterval);
+        var tries = 0;
+        try
         {
-            try
-            {
-                await BackOffAsync(delay).ConfigureAwait(false);
-                Publish(await ConnectOnceAsync(_closing.Token).ConfigureAwait(false));
-                Log.Reconnected(_logger, Volatile.Read(ref _currentNode), attempt);
-                return;
-            }
-            catch (Exception) when (_closing.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (ObjectDisposedException)
-            {
-                return;
-            }
-            catch (Exception exception)
-            {
-                delay = Next(delay);
-                Log.ReconnectFailed(_logger, exception, Endpoint, attempt, delay);
-            }
+            // A broker that just closed the connection is rarely back at once: pause before the first try too.
+            await PauseAsync(backoff.Next(), _closing.Token).ConfigureAwait(false);
+            var connection = await RetryLoop.RunAsync(
+                (attempt, ct) =>
+                {
+                    tries = attempt;
+                    return ConnectOnceAsync(ct);
+                },
+                backoff,
+                (exception, attempt, wait) =>
+                {
+                    if (exception is ObjectDisposedException)
+                    {
+                        return false;
+                    }
+
+                    Log.ReconnectFailed(_logger, exception, Endpoint, attempt, wait);
+                    return true;
+                },
+                _closing.Token,
+                PauseAsync).ConfigureAwait(false);
+            Publish(connection);
+            Log.Reconnected(_logger, Volatile.Read(ref _currentNode), tries);
+        }
+        catch (Exception) when (_closing.IsCancellationRequested)
+        {
+            // Closed while recovering.
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed while recovering.
         }
     }
 
-    private async Task BackOffAsync(TimeSpan delay)
+    // The wait between tries, cut short when a send needs the connection now; RecoveryInterval still separates tries.
+    private async Task PauseAsync(TimeSpan wait, CancellationToken cancellationToken)
     {
         var demand = Volatile.Read(ref _demand).Task;
-        if (demand.IsCompleted)
+        if (!demand.IsCompleted && await Task.WhenAny(Task.Delay(wait, cancellationToken), demand).ConfigureAwait(false) != demand)
         {
-            await Task.Delay(Jitter(_options.RecoveryInterval), _closing.Token).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
             return;
         }
 
-        var sleeping = Task.Delay(Jitter(delay), _closing.Token);
-        if (await Task.WhenAny(sleeping, demand).ConfigureAwait(false) == demand)
-        {
-            // Someone needs the connection now; still leave RecoveryInterval between attempts.
-            await Task.Delay(Jitter(_options.RecoveryInterval), _closing.Token).ConfigureAwait(false);
-            return;
-        }
-
-        await sleeping.ConfigureAwait(false);
+        await Task.Delay(Backoff.Jitter(_options.RecoveryInterval), cancellationToken).ConfigureAwait(false);
     }
-
-    private TimeSpan Next(TimeSpan delay) => Backoff.Double(delay, _options.MaxRecoveryInterval);
-
-    // The core's jitter, so that many clients of a restarted broker do not all come back in the same instant.
-    private static TimeSpan Jitter(TimeSpan delay) => Backoff.Jitter(delay);
 
     private static string Reason(Exception? exception) => exception switch
     {

@@ -1,6 +1,5 @@
 using Amqp;
 using Amqp.Framing;
-using Amqp.Types;
 using Eventing.Amqp.Connections;
 using Eventing.Amqp.Sending;
 using Eventing.Amqp.Topology;
@@ -46,12 +45,7 @@ internal sealed class AmqpDeadLetterBrowser : IDeadLetterBrowser
             await connection.StartAsync(cancellationToken).ConfigureAwait(false);
             var open = await connection.WaitAsync(urgent: true, cancellationToken).ConfigureAwait(false);
             var terminus = options.Topology.DeadLetterTarget(listener);
-            var source = new Source { Address = terminus.Address };
-            if (terminus.Durable)
-            {
-                source.Durable = 2;
-                source.ExpiryPolicy = new Symbol("never");
-            }
+            var source = terminus.ToSource();
 
             var session = new Session(open);
             var attached = new TaskCompletionSource<Error?>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -122,7 +116,7 @@ internal sealed class AmqpDeadLetterBrowser : IDeadLetterBrowser
 
         if (!_senders.TryGetValue(terminus.Address, out var sender))
         {
-            sender = new SenderLink(_session, "eventing-cli-replay-" + _senders.Count, AmqpSendPath.ToTarget(terminus), null);
+            sender = new SenderLink(_session, "eventing-cli-replay-" + _senders.Count, terminus.ToTarget(), null);
             _senders[terminus.Address] = sender;
         }
 

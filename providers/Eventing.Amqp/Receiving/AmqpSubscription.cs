@@ -1,7 +1,6 @@
 using System.Threading.Channels;
 using Amqp;
 using Amqp.Framing;
-using Amqp.Types;
 using Eventing.Amqp.Connections;
 using Eventing.Amqp.Diagnostics;
 using Eventing.Amqp.Sending;
@@ -118,18 +117,7 @@ internal sealed class AmqpSubscription : IProviderSubscription
 
         var session = new Session(connection);
         var attached = new TaskCompletionSource<Error?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var source = new Source { Address = _source.Address };
-        if (_source.Durable)
-        {
-            source.Durable = 2;
-            source.ExpiryPolicy = new Symbol("never");
-        }
-
-        if (_source.Capabilities.Count > 0)
-        {
-            source.Capabilities = AmqpSendPath.ToSymbols(_source.Capabilities);
-        }
-
+        var source = _source.ToSource();
         var name = $"eventing-receive-{_listener.Queue}-{Interlocked.Increment(ref _attachNumber)}";
 
         // A broker that refuses an attach answers with a null source and then detaches with the reason.

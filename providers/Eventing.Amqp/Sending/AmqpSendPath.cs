@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Amqp;
 using Amqp.Framing;
-using Amqp.Types;
 using Eventing.Amqp.Connections;
 using Eventing.Amqp.Diagnostics;
 using Eventing.Amqp.Topology;
@@ -272,7 +271,7 @@ internal sealed class AmqpSendPath
                 }
 
                 var name = $"eventing-send-{target.Address}-{Interlocked.Increment(ref _linkNumber)}";
-                link = new SenderLink(links.Session, name, ToTarget(target), null);
+                link = new SenderLink(links.Session, name, target.ToTarget(), null);
                 var created = link;
                 link.AddClosedCallback((_, error) => OnSenderClosed(links, target.Address, created, error));
                 links.Senders[target.Address] = link;
@@ -317,34 +316,6 @@ internal sealed class AmqpSendPath
         }
 
         return false;
-    }
-
-    internal static Target ToTarget(AmqpTerminus terminus)
-    {
-        var target = new Target { Address = terminus.Address };
-        if (terminus.Durable)
-        {
-            target.Durable = 2;
-            target.ExpiryPolicy = new Symbol("never");
-        }
-
-        if (terminus.Capabilities.Count > 0)
-        {
-            target.Capabilities = ToSymbols(terminus.Capabilities);
-        }
-
-        return target;
-    }
-
-    internal static Symbol[] ToSymbols(IReadOnlyList<string> values)
-    {
-        var symbols = new Symbol[values.Count];
-        for (var i = 0; i < symbols.Length; i++)
-        {
-            symbols[i] = values[i];
-        }
-
-        return symbols;
     }
 
     /// <summary>The session and sender links of one connection.</summary>
