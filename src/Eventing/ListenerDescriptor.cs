@@ -54,8 +54,7 @@ public sealed class ListenerDescriptor
         {
             if (value is not null)
             {
-                ArgumentOutOfRangeException.ThrowIfLessThan(value.Value, 1);
-                ArgumentOutOfRangeException.ThrowIfGreaterThan(value.Value, ushort.MaxValue);
+                CheckPrefetch(value.Value);
             }
 
             _prefetch = value;
@@ -63,6 +62,13 @@ public sealed class ListenerDescriptor
     }
 
     private readonly int? _prefetch;
+
+    /// <summary>A prefetch is 1 to 65,535: the widest range every protocol's field holds (AMQP 0-9-1's is 16 bits).</summary>
+    internal static void CheckPrefetch(int prefetch, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(prefetch))] string? name = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(prefetch, 1, name);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(prefetch, ushort.MaxValue, name);
+    }
 
     /// <summary>The listener class, or <see langword="null"/> for a dynamic subscription.</summary>
     public Type? ListenerType { get; init; }

@@ -40,8 +40,7 @@ public sealed class ListenerBuilder
     /// </summary>
     public ListenerBuilder Prefetch(int prefetch)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(prefetch, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(prefetch, ushort.MaxValue);
+        ListenerDescriptor.CheckPrefetch(prefetch);
         _registration.Prefetch = prefetch;
         return this;
     }

@@ -22,7 +22,12 @@ internal sealed class LocalProvider(LocalBroker broker) : IProvider
 
     public Task ProvisionAsync(ListenerDescriptor listener, CancellationToken cancellationToken)
     {
-        Broker.Declare(listener.Queue, listener.Event.Name, autoDelete: listener.PerProcess);
+        // A per-process queue lives only as long as its consumer, as on the brokers: nothing to keep before it.
+        if (!listener.PerProcess)
+        {
+            Broker.Declare(listener.Queue, listener.Event.Name, autoDelete: false);
+        }
+
         return Task.CompletedTask;
     }
 
