@@ -1,10 +1,5 @@
 using Eventing.Amqp;
 using Eventing.Amqp.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Eventing;
 
@@ -30,16 +25,7 @@ public static class AmqpEventingBuilderExtensions
     public static EventingBuilder UseAmqp(this EventingBuilder builder, Action<AmqpProviderOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var options = builder.Services.AddOptions<AmqpProviderOptions>();
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
-
-        options.ValidateOnStart();
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AmqpProviderOptions>, AmqpProviderOptionsValidator>());
-        return builder.UseProvider(services => new AmqpProvider(
-            services.GetRequiredService<IOptions<AmqpProviderOptions>>().Value,
-            services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance));
+        return builder.UseProvider<AmqpProviderOptions, AmqpProviderOptionsValidator>(
+            configure, (options, loggers, _) => new AmqpProvider(options, loggers));
     }
 }

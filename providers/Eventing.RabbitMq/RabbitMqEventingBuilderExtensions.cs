@@ -1,10 +1,5 @@
 using Eventing.RabbitMq;
 using Eventing.RabbitMq.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Eventing;
 
@@ -26,16 +21,7 @@ public static class RabbitMqEventingBuilderExtensions
     public static EventingBuilder UseRabbitMq(this EventingBuilder builder, Action<RabbitMqProviderOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var options = builder.Services.AddOptions<RabbitMqProviderOptions>();
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
-
-        options.ValidateOnStart();
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RabbitMqProviderOptions>, RabbitMqProviderOptionsValidator>());
-        return builder.UseProvider(services => new RabbitMqProvider(
-            services.GetRequiredService<IOptions<RabbitMqProviderOptions>>().Value,
-            services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance));
+        return builder.UseProvider<RabbitMqProviderOptions, RabbitMqProviderOptionsValidator>(
+            configure, (options, loggers, _) => new RabbitMqProvider(options, loggers));
     }
 }

@@ -12,7 +12,6 @@ namespace Eventing.Outbox.PostgreSql;
 /// </summary>
 internal sealed class PostgreSqlOutboxStore : IOutboxStore
 {
-    private const string Columns = "seq, message_id, event, ordering_key, durable, created_at, source, time, content_type, headers, body";
 
     private readonly PostgreSqlDatabase _database;
     private readonly string _tableName;
@@ -30,7 +29,7 @@ internal sealed class PostgreSqlOutboxStore : IOutboxStore
         _tableName = tableName;
         _table = PostgreSqlDatabase.Quote(tableName);
         Name = $"postgresql {database.DisplayName} table {tableName}";
-        _insertSql = $"INSERT INTO {_table} (message_id, event, ordering_key, durable, created_at, source, time, content_type, headers, body) " +
+        _insertSql = $"INSERT INTO {_table} ({OutboxRecords.InsertColumns}) " +
             "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING seq, pg_current_xact_id()::text::bigint;";
         _deleteSql = $"DELETE FROM {_table} WHERE seq = ANY($1);";
 
@@ -40,11 +39,11 @@ internal sealed class PostgreSqlOutboxStore : IOutboxStore
 
         // The created_at index hands out the oldest rows past the grace period; SKIP LOCKED passes over rows another
         // relay holds instead of waiting for them. LIMIT bounds the index walk: no scan, whatever the table size.
-        _leaseSql = $"SELECT {Columns} FROM {_table} WHERE created_at <= $1 ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED;";
+        _leaseSql = $"SELECT {OutboxRecords.SelectColumns} FROM {_table} WHERE created_at <= $1 ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED;";
 
         // Ordered: the primary key gives commit order per key (see the trigger); FOR UPDATE waits rather than skips, as
         // skipping a row would let a later one of its key overtake it.
-        _leaseOrderedSql = $"SELECT {Columns} FROM {_table} ORDER BY seq LIMIT $1 FOR UPDATE;";
+        _leaseOrderedSql = $"SELECT {OutboxRecords.SelectColumns} FROM {_table} ORDER BY seq LIMIT $1 FOR UPDATE;";
         _relayLockSql = $"SELECT pg_try_advisory_xact_lock(hashtextextended('eventing-outbox-relay:{tableName}', 0));";
     }
 
@@ -229,20 +228,7 @@ internal sealed class PostgreSqlOutboxStore : IOutboxStore
                 {
                     while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                     {
-                        records.Add(new OutboxRecord
-                        {
-                            Sequence = reader.GetInt64(0),
-                            MessageId = reader.GetString(1),
-                            EventName = reader.GetString(2),
-                            OrderingKey = reader.IsDBNull(3) ? null : reader.GetString(3),
-                            Durable = reader.GetBoolean(4),
-                            CreatedAt = reader.GetInt64(5),
-                            Source = reader.GetString(6),
-                            Time = reader.GetString(7),
-                            ContentType = reader.GetString(8),
-                            Headers = reader.GetString(9),
-                            Body = reader.GetFieldValue<byte[]>(10),
-                        });
+                        records.Add(OutboxRecords.Read(reader));
                     }
                 }
             }

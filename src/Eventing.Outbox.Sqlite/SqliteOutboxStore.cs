@@ -13,7 +13,6 @@ namespace Eventing.Outbox.Sqlite;
 /// </summary>
 internal sealed class SqliteOutboxStore : IOutboxStore
 {
-    private const string Columns = "seq, message_id, event, ordering_key, durable, created_at, source, time, content_type, headers, body";
 
     private readonly SqliteDatabase _database;
     private readonly string _tableName;
@@ -28,17 +27,17 @@ internal sealed class SqliteOutboxStore : IOutboxStore
         _tableName = tableName;
         var table = SqliteDatabase.Quote(tableName);
         Name = $"sqlite {database.DataSource} table {tableName}";
-        _insertSql = $"INSERT INTO {table} (message_id, event, ordering_key, durable, created_at, source, time, content_type, headers, body) " +
+        _insertSql = $"INSERT INTO {table} ({OutboxRecords.InsertColumns}) " +
             "VALUES ($id, $event, $key, $durable, $created, $source, $time, $type, $headers, $body) RETURNING seq;";
 
         // json_each turns one text parameter into the id list: one statement per batch, no per-id parameters.
         _deleteSql = $"DELETE FROM {table} WHERE seq IN (SELECT value FROM json_each($ids));";
 
         // Unordered: the created_at index gives the oldest rows past the grace period without touching younger ones.
-        _leaseSql = $"SELECT {Columns} FROM {table} WHERE created_at <= $cutoff ORDER BY created_at LIMIT $limit;";
+        _leaseSql = $"SELECT {OutboxRecords.SelectColumns} FROM {table} WHERE created_at <= $cutoff ORDER BY created_at LIMIT $limit;";
 
         // Ordered: the primary key walk gives commit order.
-        _leaseOrderedSql = $"SELECT {Columns} FROM {table} ORDER BY seq LIMIT $limit;";
+        _leaseOrderedSql = $"SELECT {OutboxRecords.SelectColumns} FROM {table} ORDER BY seq LIMIT $limit;";
     }
 
     public string Name { get; }
@@ -141,20 +140,7 @@ internal sealed class SqliteOutboxStore : IOutboxStore
             {
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    records.Add(new OutboxRecord
-                    {
-                        Sequence = reader.GetInt64(0),
-                        MessageId = reader.GetString(1),
-                        EventName = reader.GetString(2),
-                        OrderingKey = reader.IsDBNull(3) ? null : reader.GetString(3),
-                        Durable = reader.GetInt64(4) != 0,
-                        CreatedAt = reader.GetInt64(5),
-                        Source = reader.GetString(6),
-                        Time = reader.GetString(7),
-                        ContentType = reader.GetString(8),
-                        Headers = reader.GetString(9),
-                        Body = (byte[])reader.GetValue(10),
-                    });
+                    records.Add(OutboxRecords.Read(reader));
                 }
             }
         }

@@ -14,30 +14,20 @@ using AmqpConnectionObject = Amqp.Connection;
 namespace Eventing.Amqp.Connections;
 
 /// <summary>
-/// The one connection of a provider. It connects at start, notices when the connection is lost and reconnects
-/// with exponential backoff and jitter until it is closed. Senders and receivers wait for it with
-/// <see cref="WaitAsync"/>; they re-create their sessions and links on the new connection themselves.
+/// The one connection of a provider: connects at start, reports a lost connection to the core's
+/// <see cref="ConnectionKeeper{TConnection}"/>, which reconnects; senders and receivers wait for it with
+/// <see cref="ConnectionKeeper{TConnection}.WaitAsync"/> and re-create their sessions and links on a new connection themselves.
 /// </summary>
-internal sealed class AmqpConnection : IAsyncDisposable
+internal sealed class AmqpConnection : ConnectionKeeper<AmqpConnectionObject>
 {
     private readonly AmqpProviderOptions _options;
     private readonly ILogger _logger;
     private readonly FailoverEndpoints<Node> _nodes;
     private readonly ConnectionFactory _factory;
-    private readonly Lock _gate = new();
-    private readonly CancellationTokenSource _closing = new();
-    private TaskCompletionSource<AmqpConnectionObject> _ready = NewReady();
-
-    // Completed when a send waits for the connection during an outage: from then on recovery tries
-    // every RecoveryInterval instead of backing off, so a waiting send resumes as soon as the broker is back
-    // (with the full backoff it could sleep up to MaxRecoveryInterval past the broker's return, longer than a
-    // short SendTimeout). Reset with each outage.
-    private TaskCompletionSource _demand = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private AmqpConnectionObject? _current;
     private string _currentNode;
-    private bool _closed;
 
     public AmqpConnection(AmqpProviderOptions options, ILogger logger)
+        : base(options.RecoveryInterval, options.MaxRecoveryInterval)
     {
         _options = options;
         _logger = logger;
@@ -70,23 +60,19 @@ internal sealed class AmqpConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>The broker address (every node of a cluster) for logs and errors, password masked.</summary>
-    public string Endpoint { get; }
-
-    /// <summary>Raised on the I/O thread after a connection was lost and all its sessions and links were aborted.</summary>
-    public event Action<AmqpConnectionObject>? Lost;
+    public override string Endpoint { get; }
 
     /// <summary>Connects, retrying until <see cref="AmqpProviderOptions.ConnectTimeout"/>; refused credentials fail at once.</summary>
     /// <exception cref="BrokerUnreachableException">No connection within the timeout, or the credentials were refused.</exception>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, Closing);
         timeout.CancelAfter(_options.ConnectTimeout);
         Exception? last = null;
         try
         {
             var connection = await RetryLoop.RunAsync(
-                (_, ct) => ConnectOnceAsync(ct),
+                (_, ct) => ConnectAsync(ct),
                 new Backoff(_options.RecoveryInterval, _options.MaxRecoveryInterval),
                 (exception, _, _) =>
                 {
@@ -113,87 +99,22 @@ internal sealed class AmqpConnection : IAsyncDisposable
         }
     }
 
-    private static bool IsRefusedCredentials(Exception exception) =>
-        exception is AmqpException { Error.Condition: var condition } && string.Equals(condition, ErrorCode.UnauthorizedAccess, StringComparison.Ordinal);
-
-    /// <summary>The open connection, waiting while it is being recovered.</summary>
-    /// <param name="urgent">
-    /// A send is waiting: recovery stops backing off and retries every RecoveryInterval. Receivers pass false, so
-    /// that a fleet of idle consumers still backs off from a broker that is restarting.
-    /// </param>
-    /// <param name="cancellationToken">Stops waiting.</param>
-    /// <exception cref="ObjectDisposedException">The connection was closed for good.</exception>
-    public Task<AmqpConnectionObject> WaitAsync(bool urgent, CancellationToken cancellationToken)
-    {
-        var ready = Volatile.Read(ref _ready).Task;
-        if (urgent && !ready.IsCompleted)
-        {
-            Volatile.Read(ref _demand).TrySetResult();
-        }
-
-        return ready.IsCompleted || !cancellationToken.CanBeCanceled ? ready : ready.WaitAsync(cancellationToken);
-    }
-
-    /// <summary>The open connection, or null while it is being recovered.</summary>
-    public AmqpConnectionObject? Current
-    {
-        get
-        {
-            var ready = Volatile.Read(ref _ready).Task;
-            return ready.IsCompletedSuccessfully ? ready.Result : null;
-        }
-    }
-
     /// <summary>Forces the current connection closed as if the broker had dropped it (tests of recovery use this).</summary>
     internal void Abort()
     {
-        var current = Current;
-        if (current is not null)
-        {
-            // Closing the transport from under the connection is what a broker restart looks like to the client.
-            _ = current.CloseAsync(TimeSpan.Zero, new Error(ErrorCode.ConnectionForced) { Description = "aborted by a test" });
-        }
+        // Closing the transport from under the connection is what a broker restart looks like to the client.
+        _ = Current?.CloseAsync(TimeSpan.Zero, new Error(ErrorCode.ConnectionForced) { Description = "aborted by a test" });
     }
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
-        AmqpConnectionObject? current;
-        lock (_gate)
-        {
-            if (_closed)
-            {
-                return;
-            }
-
-            _closed = true;
-            current = _current;
-            _current = null;
-            _ready.TrySetException(new ObjectDisposedException(nameof(AmqpConnection), $"The AMQP connection to {Endpoint} was closed."));
-        }
-
-        await _closing.CancelAsync().ConfigureAwait(false);
-        if (current is not null && !current.IsClosed)
-        {
-            try
-            {
-                await current.CloseAsync().ConfigureAwait(false);
-            }
-            catch (AmqpException)
-            {
-                // The broker went away while we closed: nothing is left to close.
-            }
-            catch (ObjectDisposedException)
-            {
-            }
-        }
-
+        await base.DisposeAsync().ConfigureAwait(false);
         Log.Disconnected(_logger, Endpoint);
-        _closing.Dispose();
     }
 
     // One round over the nodes: the first that accepts wins; a refusal of the credentials would be the same on
     // every node and ends the round.
-    private Task<AmqpConnectionObject> ConnectOnceAsync(CancellationToken cancellationToken) =>
+    protected override Task<AmqpConnectionObject> ConnectAsync(CancellationToken cancellationToken) =>
         _nodes.ConnectAsync(
             async (node, token) =>
             {
@@ -203,110 +124,49 @@ internal sealed class AmqpConnection : IAsyncDisposable
                 Volatile.Write(ref _currentNode, node.Display);
                 return connection;
             },
-            IsRefusal,
+            IsRefusedCredentials,
             (node, failure) => Log.NodeUnreachable(_logger, node.Display, Reason(failure)),
             cancellationToken);
 
-    private static bool IsRefusal(Exception exception) =>
-        exception is AmqpException amqp && string.Equals(amqp.Error?.Condition, ErrorCode.UnauthorizedAccess, StringComparison.Ordinal);
-
-    private void Publish(AmqpConnectionObject connection)
+    protected override void Watch(AmqpConnectionObject connection) => connection.AddClosedCallback((_, error) =>
     {
-        lock (_gate)
+        if (Lost(connection))
         {
-            if (_closed)
-            {
-                _ = connection.CloseAsync();
-                throw new ObjectDisposedException(nameof(AmqpConnection));
-            }
-
-            _current = connection;
-            if (!_ready.TrySetResult(connection))
-            {
-                _ready = NewReady();
-                _ready.TrySetResult(connection);
-            }
+            Log.ConnectionLost(_logger, Volatile.Read(ref _currentNode), error?.Condition ?? "closed", error?.Description ?? "the broker closed the connection");
         }
+    });
 
-        // Registered after publishing: if the connection already died, the callback runs now and recovers.
-        connection.AddClosedCallback(OnClosed);
-    }
+    protected override bool IsOpen(AmqpConnectionObject connection) => !connection.IsClosed;
 
-    private void OnClosed(IAmqpObject sender, Error? error)
+    protected override async Task CloseConnectionAsync(AmqpConnectionObject connection, TimeSpan timeout)
     {
-        var connection = (AmqpConnectionObject)sender;
-        lock (_gate)
-        {
-            if (_closed || !ReferenceEquals(_current, connection))
-            {
-                return;
-            }
-
-            _current = null;
-            if (_ready.Task.IsCompleted)
-            {
-                _ready = NewReady();
-                _demand = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            }
-        }
-
-        Log.ConnectionLost(_logger, Volatile.Read(ref _currentNode), error?.Condition ?? "closed", error?.Description ?? "the broker closed the connection");
-        Lost?.Invoke(connection);
-        _ = Task.Run(RecoverAsync);
-    }
-
-    private async Task RecoverAsync()
-    {
-        var backoff = new Backoff(_options.RecoveryInterval, _options.MaxRecoveryInterval);
-        var tries = 0;
         try
         {
-            // A broker that just closed the connection is rarely back at once: pause before the first try too.
-            await PauseAsync(backoff.Next(), _closing.Token).ConfigureAwait(false);
-            var connection = await RetryLoop.RunAsync(
-                (attempt, ct) =>
-                {
-                    tries = attempt;
-                    return ConnectOnceAsync(ct);
-                },
-                backoff,
-                (exception, attempt, wait) =>
-                {
-                    if (exception is ObjectDisposedException)
-                    {
-                        return false;
-                    }
-
-                    Log.ReconnectFailed(_logger, exception, Endpoint, attempt, wait);
-                    return true;
-                },
-                _closing.Token,
-                PauseAsync).ConfigureAwait(false);
-            Publish(connection);
-            Log.Reconnected(_logger, Volatile.Read(ref _currentNode), tries);
+            if (!connection.IsClosed)
+            {
+                await connection.CloseAsync(timeout, null).ConfigureAwait(false);
+            }
         }
-        catch (Exception) when (_closing.IsCancellationRequested)
+        catch (AmqpException)
         {
-            // Closed while recovering.
+            // The broker went away while we closed: nothing is left to close.
         }
         catch (ObjectDisposedException)
         {
-            // Disposed while recovering.
         }
-    }
-
-    // The wait between tries, cut short when a send needs the connection now; RecoveryInterval still separates tries.
-    private async Task PauseAsync(TimeSpan wait, CancellationToken cancellationToken)
-    {
-        var demand = Volatile.Read(ref _demand).Task;
-        if (!demand.IsCompleted && await Task.WhenAny(Task.Delay(wait, cancellationToken), demand).ConfigureAwait(false) != demand)
+        catch (TimeoutException)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            return;
         }
-
-        await Task.Delay(Backoff.Jitter(_options.RecoveryInterval), cancellationToken).ConfigureAwait(false);
     }
+
+    protected override void OnReconnectFailed(Exception exception, int attempt, TimeSpan wait) =>
+        Log.ReconnectFailed(_logger, exception, Endpoint, attempt, wait);
+
+    protected override void OnReconnected(AmqpConnectionObject connection, int attempts) =>
+        Log.Reconnected(_logger, Volatile.Read(ref _currentNode), attempts);
+
+    private static bool IsRefusedCredentials(Exception exception) =>
+        exception is AmqpException { Error.Condition: var condition } && string.Equals(condition, ErrorCode.UnauthorizedAccess, StringComparison.Ordinal);
 
     private static string Reason(Exception? exception) => exception switch
     {
@@ -323,8 +183,6 @@ internal sealed class AmqpConnection : IAsyncDisposable
 
     /// <summary>One node of the cluster: where to connect, and how to name it in logs (password masked).</summary>
     private sealed record Node(Address Address, string Display);
-
-    private static TaskCompletionSource<AmqpConnectionObject> NewReady() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private static void ConfigureTls(ConnectionFactory.SslSettings ssl, AmqpTlsOptions tls)
     {

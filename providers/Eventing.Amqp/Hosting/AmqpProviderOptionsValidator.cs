@@ -1,3 +1,4 @@
+using Eventing.Hosting;
 using Eventing.Providers;
 using Microsoft.Extensions.Options;
 
@@ -8,18 +9,11 @@ internal sealed class AmqpProviderOptionsValidator : IValidateOptions<AmqpProvid
 {
     public ValidateOptionsResult Validate(string? name, AmqpProviderOptions options)
     {
-        var failures = new List<string>();
-        if (options.Uri is null || !options.Uri.IsAbsoluteUri || (options.Uri.Scheme != "amqp" && options.Uri.Scheme != "amqps"))
+        var failures = new OptionFailures(nameof(AmqpProviderOptions));
+        if (failures.AbsoluteUri(nameof(options.Uri), options.Uri, "amqp://guest:guest@127.0.0.1:5672", "amqp", "amqps"))
         {
-            // The value itself is never echoed: without scheme:// (guest:secret@host:5672) Uri takes the user for the
-            // scheme and the password for the path, and a relative URI is the raw text, so no masking could be trusted.
-            failures.Add($"AmqpProviderOptions.Uri is {(options.Uri is null ? "null" : "not an absolute amqp:// or amqps:// URI (its value is not shown: it may hold a password)")}; it must be an absolute amqp:// or amqps:// URI, e.g. amqp://guest:guest@127.0.0.1:5672.");
+            EndpointList.Validate(failures.All, nameof(AmqpProviderOptions), options.Uri, options.Endpoints, options.EndpointOrder, compareVirtualHost: false);
         }
-        else
-        {
-            EndpointList.Validate(failures, nameof(AmqpProviderOptions), options.Uri, options.Endpoints, options.EndpointOrder, compareVirtualHost: false);
-        }
-
 
         if (options.Topology is null)
         {
@@ -30,28 +24,12 @@ internal sealed class AmqpProviderOptionsValidator : IValidateOptions<AmqpProvid
             failures.Add($"AmqpProviderOptions.Provisioner is not set, but the {options.Topology.Name} topology needs one. {options.Topology.ProvisioningHint}");
         }
 
-        Positive(failures, nameof(options.SendTimeout), options.SendTimeout);
-        Positive(failures, nameof(options.ConnectTimeout), options.ConnectTimeout);
-        Positive(failures, nameof(options.RecoveryInterval), options.RecoveryInterval);
-        Positive(failures, nameof(options.IdleTimeout), options.IdleTimeout);
-        if (options.MaxRecoveryInterval < options.RecoveryInterval)
-        {
-            failures.Add($"AmqpProviderOptions.MaxRecoveryInterval is {options.MaxRecoveryInterval}; it must be at least RecoveryInterval ({options.RecoveryInterval}).");
-        }
-
-        if (options.CreditPerConcurrency is < 1 or > 10_000)
-        {
-            failures.Add($"AmqpProviderOptions.CreditPerConcurrency is {options.CreditPerConcurrency}; it must be between 1 and 10000.");
-        }
-
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-    }
-
-    private static void Positive(List<string> failures, string option, TimeSpan value)
-    {
-        if (value <= TimeSpan.Zero)
-        {
-            failures.Add($"AmqpProviderOptions.{option} is {value}; it must be positive.");
-        }
+        failures.Positive(nameof(options.SendTimeout), options.SendTimeout);
+        failures.Positive(nameof(options.ConnectTimeout), options.ConnectTimeout);
+        failures.Positive(nameof(options.RecoveryInterval), options.RecoveryInterval);
+        failures.Positive(nameof(options.IdleTimeout), options.IdleTimeout);
+        failures.NotShorter(nameof(options.MaxRecoveryInterval), options.MaxRecoveryInterval, nameof(options.RecoveryInterval), options.RecoveryInterval);
+        failures.Between(nameof(options.CreditPerConcurrency), options.CreditPerConcurrency, 1, 10_000);
+        return failures.Result();
     }
 }

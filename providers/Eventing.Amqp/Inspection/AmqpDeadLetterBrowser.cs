@@ -43,7 +43,7 @@ internal sealed class AmqpDeadLetterBrowser : IDeadLetterBrowser
         try
         {
             await connection.StartAsync(cancellationToken).ConfigureAwait(false);
-            var open = await connection.WaitAsync(urgent: true, cancellationToken).ConfigureAwait(false);
+            var open = await connection.WaitAsync(urgent: true, Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
             var terminus = options.Topology.DeadLetterTarget(listener);
             var source = terminus.ToSource();
 

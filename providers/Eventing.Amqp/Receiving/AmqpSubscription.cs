@@ -109,7 +109,7 @@ internal sealed class AmqpSubscription : IProviderSubscription
 
     private async Task AttachAsync(CancellationToken cancellationToken)
     {
-        var connection = await _connection.WaitAsync(urgent: false, cancellationToken).ConfigureAwait(false);
+        var connection = await _connection.WaitAsync(urgent: false, Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
         if (_provisioner is not null)
         {
             await _provisioner.ProvisionListenerAsync(_listener, cancellationToken).ConfigureAwait(false);
@@ -245,46 +245,41 @@ internal sealed class AmqpSubscription : IProviderSubscription
         }
 
         await CloseAsync(old).ConfigureAwait(false);
-        var delay = _options.RecoveryInterval;
-        for (var attempt = 1; !_stopping.IsCancellationRequested; attempt++)
+        var connectionLost = false;
+        try
         {
-            try
-            {
-                await AttachAsync(_stopping.Token).ConfigureAwait(false);
-                Log.Reattached(_logger, _listener.Queue);
-                return;
-            }
-            catch (Exception) when (_stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (ObjectDisposedException)
-            {
-                return;
-            }
-            catch (Exception exception)
-            {
-                // A broker that shuts down detaches the links before it closes the connection: an attach on that
-                // dying connection fails, and backing off for it would leave the listener idle long after the
-                // broker is back (measured: 33.7 s). Then only pace briefly; the next attempt waits for the
-                // recovered connection (a signal, no timer). Backing off is for a broker that refuses the link.
-                var connectionLost = _connection.Current is not { IsClosed: false };
-                var pause = connectionLost ? ConnectionLostPause : Backoff.Jitter(delay);
-                Log.AttachFailed(_logger, exception, _listener.Queue, attempt, pause);
-                try
+            await RetryLoop.RunAsync(
+                async (_, token) =>
                 {
-                    await Task.Delay(pause, _stopping.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
+                    await AttachAsync(token).ConfigureAwait(false);
+                    return true;
+                },
+                new Backoff(_options.RecoveryInterval, _options.MaxRecoveryInterval),
+                (exception, attempt, wait) =>
                 {
-                    return;
-                }
+                    if (exception is ObjectDisposedException)
+                    {
+                        return false;
+                    }
 
-                if (!connectionLost)
-                {
-                    delay = Backoff.Double(delay, _options.MaxRecoveryInterval);
-                }
-            }
+                    // A broker that shuts down detaches the links before it closes the connection: an attach on
+                    // that dying connection fails, and backing off for it would leave the listener idle long after
+                    // the broker is back (measured: 33.7 s). Then only pace briefly; the next attempt waits for the
+                    // recovered connection (a signal, no timer). Backing off is for a broker that refuses the link.
+                    connectionLost = _connection.Current is null;
+                    Log.AttachFailed(_logger, exception, _listener.Queue, attempt, connectionLost ? ConnectionLostPause : wait);
+                    return true;
+                },
+                _stopping.Token,
+                (wait, token) => Task.Delay(connectionLost ? ConnectionLostPause : wait, token)).ConfigureAwait(false);
+            Log.Reattached(_logger, _listener.Queue);
+        }
+        catch (Exception) when (_stopping.IsCancellationRequested)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed while recovering.
         }
     }
 

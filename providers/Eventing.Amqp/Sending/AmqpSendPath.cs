@@ -1,11 +1,11 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Amqp;
 using Amqp.Framing;
 using Eventing.Amqp.Connections;
 using Eventing.Amqp.Diagnostics;
 using Eventing.Amqp.Topology;
 using Eventing.Amqp.Wire;
+using Eventing.Providers;
 using Microsoft.Extensions.Logging;
 using AmqpConnectionObject = Amqp.Connection;
 
@@ -48,7 +48,7 @@ internal sealed class AmqpSendPath
     /// </summary>
     public ValueTask SendAsync(AmqpTerminus target, Envelope envelope, bool durable, CancellationToken cancellationToken)
     {
-        var startedAt = Stopwatch.GetTimestamp();
+        var deadline = new SendDeadline(_sendTimeout);
         var links = Volatile.Read(ref _links);
         if (links is not null && links.Senders.TryGetValue(target.Address, out var link))
         {
@@ -61,7 +61,7 @@ internal sealed class AmqpSendPath
                     return default;
                 }
 
-                var pending = new PendingSend(this, target, envelope, startedAt) { Link = link };
+                var pending = new PendingSend(this, target, envelope, deadline) { Link = link };
                 link.Send(message, OnOutcome, pending);
                 return new ValueTask(pending.Task);
             }
@@ -71,14 +71,14 @@ internal sealed class AmqpSendPath
             }
         }
 
-        return SendSlowAsync(target, envelope, durable, startedAt, cancellationToken);
+        return SendSlowAsync(target, envelope, durable, deadline, cancellationToken);
     }
 
-    private async ValueTask SendSlowAsync(AmqpTerminus target, Envelope envelope, bool durable, long startedAt, CancellationToken cancellationToken)
+    private async ValueTask SendSlowAsync(AmqpTerminus target, Envelope envelope, bool durable, SendDeadline deadline, CancellationToken cancellationToken)
     {
         while (true)
         {
-            var link = await GetSenderAsync(target, startedAt, cancellationToken).ConfigureAwait(false);
+            var link = await GetSenderAsync(target, deadline, cancellationToken).ConfigureAwait(false);
             var message = AmqpWire.Encode(envelope, durable);
             try
             {
@@ -88,7 +88,7 @@ internal sealed class AmqpSendPath
                     return;
                 }
 
-                var pending = new PendingSend(this, target, envelope, startedAt) { Link = link };
+                var pending = new PendingSend(this, target, envelope, deadline) { Link = link };
                 link.Send(message, OnOutcome, pending);
                 await pending.Task.ConfigureAwait(false);
                 return;
@@ -178,7 +178,7 @@ internal sealed class AmqpSendPath
 
             while (true)
             {
-                var link = await GetSenderAsync(pending.Target, pending.StartedAt, CancellationToken.None).ConfigureAwait(false);
+                var link = await GetSenderAsync(pending.Target, pending.Deadline, CancellationToken.None).ConfigureAwait(false);
                 Log.Resending(_logger, pending.Envelope.Id, pending.Target.Address);
                 Volatile.Write(ref pending.Link, link);
                 try
@@ -200,11 +200,11 @@ internal sealed class AmqpSendPath
     }
 
     /// <summary>The sender link to <paramref name="target"/>, waiting for the connection until the send's deadline.</summary>
-    private async ValueTask<SenderLink> GetSenderAsync(AmqpTerminus target, long startedAt, CancellationToken cancellationToken)
+    private async ValueTask<SenderLink> GetSenderAsync(AmqpTerminus target, SendDeadline deadline, CancellationToken cancellationToken)
     {
         while (true)
         {
-            var remaining = _sendTimeout - Stopwatch.GetElapsedTime(startedAt);
+            var remaining = deadline.Remaining;
             if (remaining <= TimeSpan.Zero)
             {
                 throw Unreachable(target, null);
@@ -213,7 +213,7 @@ internal sealed class AmqpSendPath
             AmqpConnectionObject connection;
             try
             {
-                connection = await _connection.WaitAsync(urgent: true, cancellationToken).WaitAsync(remaining, cancellationToken).ConfigureAwait(false);
+                connection = await _connection.WaitAsync(urgent: true, remaining, cancellationToken).ConfigureAwait(false);
             }
             catch (TimeoutException exception)
             {

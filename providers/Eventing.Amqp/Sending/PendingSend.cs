@@ -1,5 +1,6 @@
 using Amqp;
 using Eventing.Amqp.Topology;
+using Eventing.Providers;
 
 namespace Eventing.Amqp.Sending;
 
@@ -10,13 +11,13 @@ namespace Eventing.Amqp.Sending;
 internal sealed class PendingSend : TaskCompletionSource
 {
     // Continuations run off the connection's I/O thread: user code after `await SendAsync` must never stall it.
-    public PendingSend(AmqpSendPath owner, AmqpTerminus target, Envelope envelope, long startedAt)
+    public PendingSend(AmqpSendPath owner, AmqpTerminus target, Envelope envelope, SendDeadline deadline)
         : base(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         Owner = owner;
         Target = target;
         Envelope = envelope;
-        StartedAt = startedAt;
+        Deadline = deadline;
     }
 
     public AmqpSendPath Owner { get; }
@@ -25,8 +26,8 @@ internal sealed class PendingSend : TaskCompletionSource
 
     public Envelope Envelope { get; }
 
-    /// <summary>When the first attempt started (<see cref="System.Diagnostics.Stopwatch"/> ticks); resends end at SendTimeout after it.</summary>
-    public long StartedAt { get; }
+    /// <summary>SendTimeout after the first attempt: resends end there.</summary>
+    public SendDeadline Deadline { get; }
 
     /// <summary>The link of the attempt in flight; the outcome of any other link is stale.</summary>
     public SenderLink? Link;

@@ -1,3 +1,4 @@
+using Eventing.Hosting;
 using Eventing.Providers;
 using Microsoft.Extensions.Options;
 
@@ -11,10 +12,10 @@ internal sealed class RabbitMqProviderOptionsValidator(IOptions<EventingOptions>
 {
     public ValidateOptionsResult Validate(string? name, RabbitMqProviderOptions options)
     {
-        var failures = new List<string>();
+        var failures = new OptionFailures(nameof(RabbitMqProviderOptions));
         if (options.MaxInboundMessageBytes is < 1024 or > RabbitMqProviderOptions.MaxInboundMessageBytesLimit)
         {
-            failures.Add($"RabbitMqProviderOptions.MaxInboundMessageBytes is {options.MaxInboundMessageBytes}; it must be between 1024 and {RabbitMqProviderOptions.MaxInboundMessageBytesLimit} (128 MiB, RabbitMQ.Client's limit).");
+            failures.Between(nameof(options.MaxInboundMessageBytes), options.MaxInboundMessageBytes, 1024, RabbitMqProviderOptions.MaxInboundMessageBytesLimit, " (128 MiB, RabbitMQ.Client's limit)");
         }
         else if (eventing?.Value.MaxEnvelopeBytes is { } maxEnvelopeBytes && maxEnvelopeBytes > options.MaxInboundMessageBytes)
         {
@@ -22,15 +23,9 @@ internal sealed class RabbitMqProviderOptionsValidator(IOptions<EventingOptions>
             failures.Add($"EventingOptions.MaxEnvelopeBytes ({maxEnvelopeBytes}) is larger than RabbitMqProviderOptions.MaxInboundMessageBytes ({options.MaxInboundMessageBytes}): RabbitMQ.Client drops the connection on a message above its limit, so a too-large message could not be dead-lettered. Lower EventingOptions.MaxEnvelopeBytes or raise RabbitMqProviderOptions.MaxInboundMessageBytes (at most {RabbitMqProviderOptions.MaxInboundMessageBytesLimit}).");
         }
 
-        if (options.Uri is null || !options.Uri.IsAbsoluteUri || (options.Uri.Scheme != "amqp" && options.Uri.Scheme != "amqps"))
+        if (failures.AbsoluteUri(nameof(options.Uri), options.Uri, "amqp://guest:guest@127.0.0.1:5672/", "amqp", "amqps"))
         {
-            // The value itself is never echoed: without scheme:// (guest:secret@host:5672) Uri takes the user for the
-            // scheme and the password for the path, so no masking could be trusted to find it.
-            failures.Add($"RabbitMqProviderOptions.Uri is {(options.Uri is null ? "null" : "not an absolute amqp:// or amqps:// URI (its value is not shown: it may hold a password)")}; it must be an absolute amqp:// or amqps:// URI, e.g. amqp://guest:guest@127.0.0.1:5672/.");
-        }
-        else
-        {
-            EndpointList.Validate(failures, nameof(RabbitMqProviderOptions), options.Uri, options.Endpoints, options.EndpointOrder, compareVirtualHost: true);
+            EndpointList.Validate(failures.All, nameof(RabbitMqProviderOptions), options.Uri, options.Endpoints, options.EndpointOrder, compareVirtualHost: true);
         }
 
         if (string.IsNullOrWhiteSpace(options.ExchangeName))
@@ -38,34 +33,17 @@ internal sealed class RabbitMqProviderOptionsValidator(IOptions<EventingOptions>
             failures.Add("RabbitMqProviderOptions.ExchangeName must not be empty; the default is \"amq.topic\".");
         }
 
-        if (!Enum.IsDefined(options.QueueType))
-        {
-            failures.Add($"RabbitMqProviderOptions.QueueType is {options.QueueType}; it must be Classic or Quorum.");
-        }
-
-        foreach (var (option, value) in new[] { ("SendTimeout", options.SendTimeout), ("ConnectTimeout", options.ConnectTimeout), ("RecoveryInterval", options.RecoveryInterval) })
-        {
-            if (value <= TimeSpan.Zero)
-            {
-                failures.Add($"RabbitMqProviderOptions.{option} is {value}; it must be positive.");
-            }
-        }
-
+        failures.Defined(nameof(options.QueueType), options.QueueType);
+        failures.Positive(nameof(options.SendTimeout), options.SendTimeout);
+        failures.Positive(nameof(options.ConnectTimeout), options.ConnectTimeout);
+        failures.Positive(nameof(options.RecoveryInterval), options.RecoveryInterval);
         if (options.Heartbeat < TimeSpan.FromSeconds(1) || options.Heartbeat > TimeSpan.FromSeconds(ushort.MaxValue))
         {
             failures.Add($"RabbitMqProviderOptions.Heartbeat is {options.Heartbeat}; it must be between 1 s and {ushort.MaxValue} s (5 to 20 s suit most networks).");
         }
 
-        if (options.PrefetchPerConcurrency is < 1 or > ushort.MaxValue)
-        {
-            failures.Add($"RabbitMqProviderOptions.PrefetchPerConcurrency is {options.PrefetchPerConcurrency}; it must be between 1 and 65535.");
-        }
-
-        if (options.MaxOutstandingConfirms < 1)
-        {
-            failures.Add($"RabbitMqProviderOptions.MaxOutstandingConfirms is {options.MaxOutstandingConfirms}; it must be at least 1.");
-        }
-
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        failures.Between(nameof(options.PrefetchPerConcurrency), options.PrefetchPerConcurrency, 1, ushort.MaxValue);
+        failures.Between(nameof(options.MaxOutstandingConfirms), options.MaxOutstandingConfirms, 1, int.MaxValue);
+        return failures.Result();
     }
 }

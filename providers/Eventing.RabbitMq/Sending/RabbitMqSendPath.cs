@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Globalization;
 using System.Threading.RateLimiting;
+using Eventing.Providers;
 using Eventing.RabbitMq.Connections;
 using Eventing.RabbitMq.Diagnostics;
 using Eventing.RabbitMq.Wire;
@@ -54,12 +54,12 @@ internal sealed class RabbitMqSendPath : IDisposable
     public async ValueTask PublishAsync(string exchange, string routingKey, Envelope envelope, bool durable, bool mandatory, CancellationToken cancellationToken)
     {
         var properties = RabbitMqWire.ToProperties(envelope, durable);
-        var started = Stopwatch.GetTimestamp();
+        var deadline = new SendDeadline(_options.SendTimeout);
         Exception? cause = null;
         while (true)
         {
-            var lane = await ChannelAsync(envelope, durable, started, cause, cancellationToken).ConfigureAwait(false);
-            var timeout = RentTimeout(Remaining(started), cancellationToken, out var registration);
+            var lane = await ChannelAsync(envelope, durable, deadline, cause, cancellationToken).ConfigureAwait(false);
+            var timeout = RentTimeout(deadline.Remaining, cancellationToken, out var registration);
             // A publish waiting on a channel that is lost meanwhile (its confirm, or RabbitMQ.Client's confirmation
             // lock) is cancelled and sent again on the channel's successor instead of waiting out SendTimeout.
             var lost = lane.Lost.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), timeout);
@@ -112,7 +112,7 @@ internal sealed class RabbitMqSendPath : IDisposable
     /// The channel to publish on: the current one while it is usable, otherwise a fresh one once the connection is
     /// back (recovered by RabbitMQ.Client), waiting for that at most until SendTimeout.
     /// </summary>
-    private async ValueTask<PublishChannel> ChannelAsync(Envelope envelope, bool durable, long started, Exception? cause, CancellationToken cancellationToken)
+    private async ValueTask<PublishChannel> ChannelAsync(Envelope envelope, bool durable, SendDeadline deadline, Exception? cause, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -122,7 +122,7 @@ internal sealed class RabbitMqSendPath : IDisposable
                 return current;
             }
 
-            var remaining = Remaining(started);
+            var remaining = deadline.Remaining;
             if (remaining <= TimeSpan.Zero)
             {
                 throw SendTimedOut(envelope, "the broker is unreachable", cause);
@@ -220,7 +220,6 @@ internal sealed class RabbitMqSendPath : IDisposable
                 QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
             }));
 
-    private TimeSpan Remaining(long started) => _options.SendTimeout - Stopwatch.GetElapsedTime(started);
 
     // Timeout sources are pooled: a send that completes in time resets its source for the next one, so the
     // hot path allocates no CancellationTokenSource and no timer.

@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 using System.Security.Authentication;
-using Eventing.Retry;
+using Eventing.Providers;
 using Eventing.Stomp.Client.Diagnostics;
 using Eventing.Stomp.Client.Protocol;
 using Microsoft.Extensions.Logging;
@@ -8,28 +8,24 @@ using Microsoft.Extensions.Logging;
 namespace Eventing.Stomp.Client.Connections;
 
 /// <summary>
-/// A connection that comes back: after the first connect it watches the connection and, when it dies, reconnects
-/// (<see cref="RetryLoop"/> with the core's <see cref="Backoff"/>), then runs <c>onConnected</c> (a subscription re-SUBSCRIBEs there) before
+/// A connection that comes back: after the first connect the core's <see cref="ConnectionKeeper{TConnection}"/>
+/// watches it and, when it dies, reconnects, running <c>onConnected</c> (a subscription re-SUBSCRIBEs there) before
 /// handing the new connection to callers. Callers wait for a connection at most as long as they choose. With
 /// several endpoints (a cluster) each attempt tries them all in turn, so a lost node is replaced by the next at once.
 /// </summary>
-internal sealed class StompSession : IAsyncDisposable
+internal sealed class StompSession : ConnectionKeeper<StompConnection>
 {
     private readonly StompEndpoints _endpoint;
     private readonly ILogger _logger;
     private readonly Action<StompConnection, StompFrame>? _onMessage;
     private readonly Func<StompConnection, CancellationToken, Task>? _onConnected;
-    private readonly CancellationTokenSource _disposed = new();
-    private readonly Lock _gate = new();
-    private TaskCompletionSource<StompConnection> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private StompConnection? _current;
-    private Task _monitor = Task.CompletedTask;
 
     public StompSession(
         StompEndpoints endpoint,
         ILogger logger,
         Action<StompConnection, StompFrame>? onMessage = null,
         Func<StompConnection, CancellationToken, Task>? onConnected = null)
+        : base(endpoint.Options.ReconnectMinDelay, endpoint.Options.ReconnectMaxDelay)
     {
         _endpoint = endpoint;
         _logger = logger;
@@ -37,67 +33,32 @@ internal sealed class StompSession : IAsyncDisposable
         _onConnected = onConnected;
     }
 
-    /// <summary>The open connection, or null while reconnecting.</summary>
-    public StompConnection? Current
-    {
-        get
-        {
-            var current = Volatile.Read(ref _current);
-            return current is { IsOpen: true } ? current : null;
-        }
-    }
+    public override string Endpoint => _endpoint.Display;
 
     /// <summary>Connects for the first time; fails fast with a clear error instead of retrying.</summary>
     /// <exception cref="BrokerUnreachableException">The broker cannot be reached or refused the connection.</exception>
     public async Task<StompConnection> StartAsync(CancellationToken cancellationToken)
     {
-        var connection = await ConnectOnceAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         Publish(connection);
-        _monitor = Task.Run(() => MonitorAsync(connection), CancellationToken.None);
         return connection;
     }
 
     /// <summary>Returns the open connection, waiting up to <paramref name="wait"/> while the session reconnects.</summary>
     /// <exception cref="BrokerUnreachableException">No connection within <paramref name="wait"/>.</exception>
-    public ValueTask<StompConnection> GetConnectionAsync(TimeSpan wait, CancellationToken cancellationToken)
+    public async ValueTask<StompConnection> GetConnectionAsync(TimeSpan wait, CancellationToken cancellationToken)
     {
-        var current = Current;
-        return current is not null ? new(current) : new(WaitForConnectionAsync(wait, cancellationToken));
-    }
-
-    /// <summary>Stops reconnecting and closes the connection politely (DISCONNECT, then wait for its receipt).</summary>
-    public async Task CloseAsync(TimeSpan timeout)
-    {
-        if (_disposed.IsCancellationRequested)
-        {
-            return;
-        }
-
-        await _disposed.CancelAsync().ConfigureAwait(false);
-        var current = Volatile.Read(ref _current);
-        if (current is not null)
-        {
-            await current.DisconnectAsync(timeout).ConfigureAwait(false);
-        }
-
         try
         {
-            await _monitor.ConfigureAwait(false);
+            return await WaitAsync(urgent: true, wait, cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (TimeoutException exception)
         {
+            throw new BrokerUnreachableException(
+                _endpoint.Display,
+                $"The STOMP broker at {_endpoint} has been unreachable for {wait.TotalSeconds:0.#} s (StompProviderOptions.SendTimeout); the provider keeps reconnecting. {CheckBroker(_endpoint.Nodes.All[0])}",
+                exception);
         }
-
-        lock (_gate)
-        {
-            _ready.TrySetException(new ObjectDisposedException(nameof(StompSession), $"The STOMP session to {_endpoint} is closed."));
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await CloseAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
-        _disposed.Dispose();
     }
 
     /// <summary>
@@ -150,10 +111,9 @@ internal sealed class StompSession : IAsyncDisposable
     private static string CheckBroker(StompEndpoint endpoint) =>
         $"Check that the broker is running, that its STOMP listener (ActiveMQ transportConnector stomp, RabbitMQ plugin rabbitmq_stomp) accepts connections on {endpoint.HostName}:{endpoint.Port}, and that a firewall or TLS setting (stomp+ssl://) does not block it.";
 
-    private async Task<StompConnection> ConnectOnceAsync(CancellationToken cancellationToken)
+    protected override async Task<StompConnection> ConnectAsync(CancellationToken cancellationToken)
     {
         var connection = await ConnectAsync(_endpoint, _onMessage, _logger, cancellationToken).ConfigureAwait(false);
-
         if (_onConnected is not null)
         {
             try
@@ -170,103 +130,34 @@ internal sealed class StompSession : IAsyncDisposable
         return connection;
     }
 
-    private void Publish(StompConnection connection)
+    protected override void Watch(StompConnection connection) => _ = WatchAsync(connection, Closing);
+
+    private async Task WatchAsync(StompConnection connection, CancellationToken closing)
     {
-        lock (_gate)
+        Exception? reason;
+        try
         {
-            Volatile.Write(ref _current, connection);
-            _ready.TrySetResult(connection);
+            reason = await connection.Closed.WaitAsync(closing).ConfigureAwait(false);
         }
-    }
-
-    private async Task<StompConnection> WaitForConnectionAsync(TimeSpan wait, CancellationToken cancellationToken)
-    {
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        while (true)
+        catch (OperationCanceledException)
         {
-            Task<StompConnection> ready;
-            lock (_gate)
-            {
-                ready = _ready.Task;
-            }
-
-            var remaining = wait - System.Diagnostics.Stopwatch.GetElapsedTime(started);
-            try
-            {
-                var connection = await ready.WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
-                if (connection.IsOpen)
-                {
-                    return connection;
-                }
-            }
-            catch (TimeoutException exception)
-            {
-                throw new BrokerUnreachableException(
-                    _endpoint.Display,
-                    $"The STOMP broker at {_endpoint} has been unreachable for {wait.TotalSeconds:0.#} s (StompProviderOptions.SendTimeout); the provider keeps reconnecting. {CheckBroker(_endpoint.Nodes.All[0])}",
-                    exception);
-            }
-
-            // The published connection already closed and the monitor has not replaced it yet. Looping at once on
-            // the same completed task recursed until the stack overflowed during a broker restart: wait a moment.
-            await Task.Delay(ClosedConnectionPause, cancellationToken).ConfigureAwait(false);
+            return;
         }
-    }
 
-    private static readonly TimeSpan ClosedConnectionPause = TimeSpan.FromMilliseconds(20);
-
-    private async Task MonitorAsync(StompConnection connection)
-    {
-        var token = _disposed.Token;
-        while (!token.IsCancellationRequested)
+        if (Lost(connection))
         {
-            var reason = await connection.Closed.WaitAsync(token).ConfigureAwait(false);
-            if (token.IsCancellationRequested)
-            {
-                return;
-            }
-
-            lock (_gate)
-            {
-                if (_ready.Task.IsCompleted)
-                {
-                    _ready = new TaskCompletionSource<StompConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
-                }
-            }
-
             Log.ConnectionLost(_logger, reason, connection.Endpoint.Display);
-            connection = await ReconnectAsync(token).ConfigureAwait(false);
-            if (token.IsCancellationRequested)
-            {
-                await connection.CloseAsync(null).ConfigureAwait(false);
-                return;
-            }
-
-            Publish(connection);
         }
     }
 
-    private async Task<StompConnection> ReconnectAsync(CancellationToken cancellationToken)
-    {
-        var options = _endpoint.Options;
-        var backoff = new Backoff(options.ReconnectMinDelay, options.ReconnectMaxDelay);
+    protected override bool IsOpen(StompConnection connection) => connection.IsOpen;
 
-        // A pause before the first attempt too: the broker that just dropped the connection is rarely back at once,
-        // and the jitter keeps the clients it dropped from coming back in step.
-        await Task.Delay(backoff.Next(), cancellationToken).ConfigureAwait(false);
-        return await RetryLoop.RunAsync(
-            async (attempt, token) =>
-            {
-                var connection = await ConnectOnceAsync(token).ConfigureAwait(false);
-                Log.Reconnected(_logger, connection.Endpoint.Display, attempt);
-                return connection;
-            },
-            backoff,
-            (exception, attempt, wait) =>
-            {
-                Log.ReconnectFailed(_logger, exception, attempt, _endpoint.Display, wait);
-                return true;
-            },
-            cancellationToken).ConfigureAwait(false);
-    }
+    protected override Task CloseConnectionAsync(StompConnection connection, TimeSpan timeout) =>
+        timeout > TimeSpan.Zero ? connection.DisconnectAsync(timeout) : connection.CloseAsync(null);
+
+    protected override void OnReconnectFailed(Exception exception, int attempt, TimeSpan wait) =>
+        Log.ReconnectFailed(_logger, exception, attempt, _endpoint.Display, wait);
+
+    protected override void OnReconnected(StompConnection connection, int attempts) =>
+        Log.Reconnected(_logger, connection.Endpoint.Display, attempts);
 }

@@ -1,8 +1,6 @@
 using Eventing.Stomp;
 using Eventing.Stomp.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Eventing;
@@ -26,11 +24,8 @@ public static class StompEventingBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
-        builder.Services.AddOptions<StompProviderOptions>().Configure(configure).ValidateOnStart();
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StompProviderOptions>, StompProviderOptionsValidator>());
-        return builder.UseProvider(services => new StompProvider(
-            services.GetRequiredService<IOptions<StompProviderOptions>>().Value,
-            services.GetRequiredService<ILoggerFactory>(),
-            services.GetRequiredService<IOptions<EventingOptions>>().Value.MaxEnvelopeBytes));
+        return builder.UseProvider<StompProviderOptions, StompProviderOptionsValidator>(
+            configure,
+            (options, loggers, services) => new StompProvider(options, loggers, services.GetRequiredService<IOptions<EventingOptions>>().Value.MaxEnvelopeBytes));
     }
 }

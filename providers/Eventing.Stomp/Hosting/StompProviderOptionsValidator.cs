@@ -1,3 +1,4 @@
+using Eventing.Hosting;
 using Eventing.Providers;
 using Eventing.Stomp.Client.Connections;
 using Microsoft.Extensions.Options;
@@ -19,7 +20,8 @@ internal sealed class StompProviderOptionsValidator(IOptions<EventingOptions> ev
     /// <summary>Every problem of <paramref name="options"/>; with <paramref name="maxEnvelopeBytes"/>, also whether the frame limit fits it.</summary>
     public static List<string> Check(StompProviderOptions options, int? maxEnvelopeBytes = null)
     {
-        var failures = new List<string>();
+        var checks = new OptionFailures(nameof(StompProviderOptions));
+        var failures = checks.All;
         if (options.Uri is null || !options.Uri.IsAbsoluteUri ||
             options.Uri.Scheme is not ("stomp" or "stomp+ssl" or "stomp+tls") || string.IsNullOrEmpty(options.Uri.Host))
         {
@@ -39,37 +41,27 @@ internal sealed class StompProviderOptionsValidator(IOptions<EventingOptions> ev
             EndpointList.Validate(failures, nameof(StompProviderOptions), options.Uri, options.Endpoints, options.EndpointOrder, compareVirtualHost: options.Host is null);
         }
 
-        if (!Enum.IsDefined(options.QueueType))
-        {
-            failures.Add($"StompProviderOptions.QueueType is {options.QueueType}; it must be Classic or Quorum.");
-        }
-        else if (options.QueueType == StompQueueType.Quorum && options.Topology is StompTopologyKind.ActiveMq or StompTopologyKind.Artemis)
+        checks.Defined(nameof(options.QueueType), options.QueueType);
+        if (options.QueueType == StompQueueType.Quorum && options.Topology is StompTopologyKind.ActiveMq or StompTopologyKind.Artemis)
         {
             failures.Add($"StompProviderOptions.QueueType is Quorum, which only RabbitMQ has, but StompProviderOptions.Topology is {options.Topology}. Use Classic, or the RabbitMq (or Auto) topology.");
         }
 
         NoControlCharacters(failures, options.Host, "StompProviderOptions.Host");
-        if (!Enum.IsDefined(options.Topology))
-        {
-            failures.Add($"StompProviderOptions.Topology is {options.Topology}; allowed: Auto, ActiveMq, RabbitMq, Artemis.");
-        }
-
-        Positive(failures, options.ConnectTimeout, nameof(options.ConnectTimeout));
-        Positive(failures, options.SendTimeout, nameof(options.SendTimeout));
-        Positive(failures, options.ReconnectMinDelay, nameof(options.ReconnectMinDelay));
-        if (options.ReconnectMaxDelay < options.ReconnectMinDelay)
-        {
-            failures.Add($"StompProviderOptions.ReconnectMaxDelay ({options.ReconnectMaxDelay}) must not be shorter than ReconnectMinDelay ({options.ReconnectMinDelay}).");
-        }
+        checks.Defined(nameof(options.Topology), options.Topology);
+        checks.Positive(nameof(options.ConnectTimeout), options.ConnectTimeout);
+        checks.Positive(nameof(options.SendTimeout), options.SendTimeout);
+        checks.Positive(nameof(options.ReconnectMinDelay), options.ReconnectMinDelay);
+        checks.NotShorter(nameof(options.ReconnectMaxDelay), options.ReconnectMaxDelay, nameof(options.ReconnectMinDelay), options.ReconnectMinDelay);
 
         if (options.HeartBeat < TimeSpan.Zero || options.HeartBeat.TotalMilliseconds > int.MaxValue)
         {
             failures.Add($"StompProviderOptions.HeartBeat is {options.HeartBeat}; it must be zero (off) or a positive interval.");
         }
 
-        if (options.Prefetch is < 1 or > 65535)
+        if (options.Prefetch is { } prefetch)
         {
-            failures.Add($"StompProviderOptions.Prefetch is {options.Prefetch}; it must be null (automatic) or between 1 and 65535.");
+            checks.Between(nameof(options.Prefetch), prefetch, 1, 65535, ", or null (automatic)");
         }
 
         if (options.MaxFrameBytes < 4096)
@@ -102,14 +94,6 @@ internal sealed class StompProviderOptionsValidator(IOptions<EventingOptions> ev
         if (value is not null && value.AsSpan().IndexOfAnyInRange('\0', '\u001f') is var at and >= 0)
         {
             failures.Add($"{what} contains the control character U+{(int)value[at]:X4} (after percent-decoding); CR, LF, NUL and other control characters cannot be sent in a STOMP CONNECT frame. Remove it from the URI.");
-        }
-    }
-
-    private static void Positive(List<string> failures, TimeSpan value, string name)
-    {
-        if (value <= TimeSpan.Zero)
-        {
-            failures.Add($"StompProviderOptions.{name} is {value}; it must be positive.");
         }
     }
 }

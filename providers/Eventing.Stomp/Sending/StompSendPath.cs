@@ -1,3 +1,4 @@
+using Eventing.Providers;
 using Eventing.Stomp.Client.Connections;
 using Eventing.Stomp.Wire;
 
@@ -34,10 +35,10 @@ internal sealed class StompSendPath(StompSession session, StompEndpoints endpoin
 
     private async ValueTask SendConfirmedAsync(Envelope envelope, string destination, KeyValuePair<string, string>[] headers, bool durable, CancellationToken cancellationToken)
     {
-        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        var deadline = new SendDeadline(timeout);
         while (true)
         {
-            var connection = await session.GetConnectionAsync(Remaining(deadline), cancellationToken).ConfigureAwait(false);
+            var connection = await session.GetConnectionAsync(deadline.Remaining, cancellationToken).ConfigureAwait(false);
             try
             {
                 if (!durable)
@@ -49,10 +50,10 @@ internal sealed class StompSendPath(StompSession session, StompEndpoints endpoin
                 // Encoded without a receipt: the connection's writer loop puts one receipt on the last SEND of each
                 // run to one destination, and that RECEIPT confirms this send too.
                 var receipt = connection.EnqueueConfirmed(StompWire.EncodeSend(envelope, destination, headers, persistent: true, receipt: 0), destination);
-                await receipt.WaitAsync(Remaining(deadline), cancellationToken).ConfigureAwait(false);
+                await receipt.WaitAsync(deadline.Remaining, cancellationToken).ConfigureAwait(false);
                 return;
             }
-            catch (StompConnectionLostException) when (!durable || Environment.TickCount64 < deadline)
+            catch (StompConnectionLostException) when (!durable || !deadline.Expired)
             {
                 // The connection died before the RECEIPT: send again on the next one (at-least-once; the envelope
                 // id lets idempotent listeners drop the duplicate).
@@ -66,6 +67,4 @@ internal sealed class StompSendPath(StompSession session, StompEndpoints endpoin
             }
         }
     }
-
-    private static TimeSpan Remaining(long deadline) => TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64));
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Data.Common;
 using System.Text;
 using System.Text.Json;
 using Eventing.Providers;
@@ -8,6 +9,28 @@ namespace Eventing.Outbox.Storage;
 /// <summary>Converts envelopes to rows and back without losing the id, time or headers.</summary>
 internal static class OutboxRecords
 {
+    /// <summary>The columns a store inserts, in the order of its insert's parameters.</summary>
+    public const string InsertColumns = "message_id, event, ordering_key, durable, created_at, source, time, content_type, headers, body";
+
+    /// <summary>The columns a store selects for a lease, in the order <see cref="Read"/> reads them.</summary>
+    public const string SelectColumns = "seq, " + InsertColumns;
+
+    /// <summary>The row the reader is on, selected as <see cref="SelectColumns"/>.</summary>
+    public static OutboxRecord Read(DbDataReader reader) => new()
+    {
+        Sequence = reader.GetInt64(0),
+        MessageId = reader.GetString(1),
+        EventName = reader.GetString(2),
+        OrderingKey = reader.IsDBNull(3) ? null : reader.GetString(3),
+        Durable = reader.GetBoolean(4),
+        CreatedAt = reader.GetInt64(5),
+        Source = reader.GetString(6),
+        Time = reader.GetString(7),
+        ContentType = reader.GetString(8),
+        Headers = reader.GetString(9),
+        Body = reader.GetFieldValue<byte[]>(10),
+    };
+
     public static OutboxRecord FromEnvelope(Envelope envelope, EventDescriptor descriptor, string? orderingKey) => new()
     {
         MessageId = envelope.Id,

@@ -6,6 +6,9 @@ using Eventing.Local;
 using Eventing.Providers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace Eventing;
 
@@ -178,6 +181,32 @@ public sealed class EventingBuilder
         var broker = options.Broker ?? new LocalBroker(options.QueueCapacity);
         Services.TryAddSingleton(broker);
         return UseProvider(_ => new LocalProvider(broker));
+    }
+
+    /// <summary>
+    /// Uses a provider that has its own options: registers <typeparamref name="TOptions"/> with
+    /// <paramref name="configure"/>, validated by <typeparamref name="TValidator"/> when the host starts, and builds the
+    /// provider from the options, the logger factory and the services. Provider packages call this from their
+    /// <c>UseXyz(...)</c> method.
+    /// </summary>
+    public EventingBuilder UseProvider<TOptions, TValidator>(
+        Action<TOptions>? configure, Func<TOptions, ILoggerFactory, IServiceProvider, IProvider> factory)
+        where TOptions : class
+        where TValidator : class, IValidateOptions<TOptions>
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        var options = Services.AddOptions<TOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, TValidator>());
+        return UseProvider(services => factory(
+            services.GetRequiredService<IOptions<TOptions>>().Value,
+            services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance,
+            services));
     }
 
     /// <summary>Uses a provider; provider packages call this from their <c>UseXyz(...)</c> method.</summary>
