@@ -46,7 +46,13 @@ internal sealed class StompSession : ConnectionKeeper<StompConnection>
 
     /// <summary>Returns the open connection, waiting up to <paramref name="wait"/> while the session reconnects.</summary>
     /// <exception cref="BrokerUnreachableException">No connection within <paramref name="wait"/>.</exception>
-    public async ValueTask<StompConnection> GetConnectionAsync(TimeSpan wait, CancellationToken cancellationToken)
+    public ValueTask<StompConnection> GetConnectionAsync(TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var current = Current;
+        return current is not null ? new(current) : WaitForConnectionAsync(wait, cancellationToken);
+    }
+
+    private async ValueTask<StompConnection> WaitForConnectionAsync(TimeSpan wait, CancellationToken cancellationToken)
     {
         try
         {
