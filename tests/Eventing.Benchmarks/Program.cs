@@ -1,5 +1,50 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 // `dotnet run -c Release --project tests/Eventing.Benchmarks -- --filter '*Local*'` runs one group;
-// `--filter '*'` runs them all. Broker benchmarks expect `eng/brokers.sh up` first.
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// `--filter '*'` runs them all. Broker benchmarks expect `eng/services.sh up` first.
+//
+// `-- --smoke --filter '*'` runs every benchmark case once, in process, and exits non-zero if one failed: a
+// benchmark checks its own result (the twin or the provider lost events, a listener saw too few), so this proves
+// that each still runs and still holds. The suite (eng/test.sh) does it; the figures it prints mean nothing.
+const string SmokeFlag = "--smoke";
+var smoke = args.Contains(SmokeFlag);
+var switcher = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly);
+if (!smoke)
+{
+    switcher.Run(args);
+    return 0;
+}
+
+// A mutator changes every job a benchmark declares (attributes and configs included) instead of adding one.
+var once = Job.Dry
+    .WithStrategy(RunStrategy.ColdStart)
+    .WithLaunchCount(1)
+    .WithWarmupCount(0)
+    .WithIterationCount(1)
+    .WithInvocationCount(1)
+    .WithUnrollFactor(1)
+    .WithToolchain(InProcessEmitToolchain.Instance)
+    .AsMutator();
+var summaries = switcher.Run([.. args.Where(arg => arg != SmokeFlag)], DefaultConfig.Instance.AddJob(once));
+
+var cases = summaries.SelectMany(summary => summary.Reports).ToList();
+var failures = cases.Where(report => !report.Success).Select(report => report.BenchmarkCase.DisplayInfo)
+    .Concat(summaries.SelectMany(summary => summary.ValidationErrors.Where(error => error.IsCritical).Select(error => error.Message)))
+    .ToList();
+foreach (var failure in failures)
+{
+    Console.Error.WriteLine("Benchmark smoke run failed: " + failure);
+}
+
+if (cases.Count == 0)
+{
+    Console.Error.WriteLine("Benchmark smoke run: no benchmark case ran (does the filter match?).");
+    return 1;
+}
+
+Console.WriteLine($"Benchmark smoke run: {cases.Count(report => report.Success)} of {cases.Count} cases ran, {failures.Count} failures.");
+return failures.Count == 0 ? 0 : 1;
