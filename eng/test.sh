@@ -33,17 +33,14 @@ dotnet test Eventing.sln -c Release --no-build --nologo -m:1 \
   --filter 'FullyQualifiedName~BrokerRestart' \
   --blame-hang-timeout 5m -- xUnit.ParallelizeTestCollections=false 2>&1 | tee -a "$log" || status=$?
 
-# Every benchmark case once, in process: each checks its own result (nothing lost, every message counted), so this
-# proves the benchmarks still run and still hold. Their figures come from a quiet machine (README, Benchmarks).
-# A benchmark that waits for events it never gets would wait for ever: the run is bounded (it takes ~2 min).
+# Every benchmark case once, in process: a benchmark that throws, or whose twin or provider loses messages, fails
+# the run. Their figures come from a quiet machine (README, Benchmarks). The benchmarks bound their own waits; the
+# timeout (the run takes ~2 min) only keeps a hang elsewhere (setup, cleanup) from holding CI.
 bench_status=0
 timeout -k 30s 15m dotnet run -c Release --no-build --project tests/Eventing.Benchmarks -- --smoke --filter '*' \
   --artifacts "$bench/artifacts" > "$bench/log" 2>&1 || bench_status=$?
 if [[ $bench_status -ne 0 ]]; then
   tail -n 200 "$bench/log"
-  if [[ $bench_status -eq 124 ]]; then
-    echo "Benchmark smoke run: did not finish within 15 min (a benchmark waits for events that never come?)"
-  fi
   status=$bench_status
 fi
 
@@ -59,7 +56,7 @@ if [[ -s $EVENTING_FAULT_SUMMARY ]]; then
   sed 's/^fault-summary: /  /' "$EVENTING_FAULT_SUMMARY"
 fi
 
-grep -h "^Benchmark smoke run" "$bench/log" || echo "Benchmark smoke run: no summary (exit code $bench_status)"
+grep -h "^Benchmark smoke run" "$bench/log" || echo "Benchmark smoke run: no summary (exit code $bench_status; 124: not done within 15 min)"
 
 # One closing line for the whole run (dotnet test prints one per assembly and pass).
 awk '

@@ -32,6 +32,9 @@ public class AmqpThroughputBenchmarks
     public const int InFlight = 1_000;
     public const int Credit = 100;
 
+    // A lost message fails the benchmark instead of leaving it waiting for ever.
+    private static readonly TimeSpan DeliveryTimeout = TimeSpan.FromMinutes(2);
+
     private static readonly byte[] Body = new byte[100];
 
     private readonly EventDescriptor _providerEvent = new("bench.amqp.provider", durable: true);
@@ -94,7 +97,7 @@ public class AmqpThroughputBenchmarks
         }
 
         await Task.WhenAll(sends);
-        await done;
+        await done.WaitAsync(DeliveryTimeout);
     }
 
     [Benchmark(OperationsPerInvoke = Messages)]
@@ -110,7 +113,7 @@ public class AmqpThroughputBenchmarks
         }
 
         await Task.WhenAll(sends);
-        await done;
+        await done.WaitAsync(DeliveryTimeout);
     }
 
     [Benchmark(OperationsPerInvoke = AwaitEachMessages)]
@@ -122,7 +125,7 @@ public class AmqpThroughputBenchmarks
             await _provider.SendAsync(new Envelope(_providerEvent.Name, Body), _providerEvent, CancellationToken.None);
         }
 
-        await done;
+        await done.WaitAsync(DeliveryTimeout);
     }
 
     private async Task SendRawAsync(Message message, SemaphoreSlim window)
