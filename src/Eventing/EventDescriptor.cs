@@ -35,6 +35,13 @@ public sealed class EventDescriptor
 
     internal JsonTypeInfo? TypeInfo { get; }
 
+    // Span names, built once per event rather than once per message.
+    internal string SendSpanName => field ??= "send " + Name;
+
+    internal string CreateSpanName => field ??= "create " + Name;
+
+    internal string ProcessSpanName => field ??= "process " + Name;
+
     /// <inheritdoc />
     public override string ToString() => ClrType is null ? Name : $"{Name} ({ClrType.Name})";
 }

@@ -25,7 +25,7 @@ internal sealed class LibraryHost : IAsyncDisposable
         var meter = services.GetRequiredService<IMeterFactory>().Create("Eventing");
         _meters.InstrumentPublished = (instrument, listener) =>
         {
-            if (ReferenceEquals(instrument.Meter, meter) && instrument.Name == "eventing.envelopes.dead_lettered")
+            if (ReferenceEquals(instrument.Meter, meter) && instrument.Name == "eventing.dead_letters")
             {
                 listener.EnableMeasurementEvents(instrument);
             }

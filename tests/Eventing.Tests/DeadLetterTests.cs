@@ -90,7 +90,7 @@ public sealed class DeadLetterTests
         using var meter = new MeterListener();
         meter.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == "Eventing" && instrument.Name == "eventing.envelopes.dead_letter_failed")
+            if (instrument.Meter.Name == "Eventing" && instrument.Name == "eventing.dead_letter.failures")
             {
                 listener.EnableMeasurementEvents(instrument);
             }

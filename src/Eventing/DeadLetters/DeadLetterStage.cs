@@ -11,7 +11,7 @@ namespace Eventing.DeadLetters;
 /// dead-letter queue with its reason, and then acknowledged. A dead letter the broker refuses is never acked: the
 /// original goes back to its queue after a growing wait, so nothing is lost and nothing loops hot.
 /// </summary>
-internal sealed class DeadLetterStage(ListenerDescriptor listener, IProvider provider, ILogger logger, EventingMetrics metrics, CancellationToken stopping)
+internal sealed class DeadLetterStage(ListenerDescriptor listener, IProvider provider, ILogger logger, ListenerTelemetry telemetry, CancellationToken stopping)
     : EnvelopePipeline
 {
     // A dead-letter queue that refuses messages (deleted, full, unroutable) is an operator's problem that lasts:
@@ -36,6 +36,12 @@ internal sealed class DeadLetterStage(ListenerDescriptor listener, IProvider pro
     /// <summary>Dead-letters <paramref name="envelope"/>; throws <see cref="DeadLetterRefusedException"/> when the broker refused it.</summary>
     public async ValueTask DeadLetterAsync(Envelope envelope, string reason, Exception? exception, string problem, int attempt)
     {
+        if (attempt == 0)
+        {
+            // Never reached an attempt (unreadable, too large, not this listener's event): no span reported it yet.
+            telemetry.Poisoned(envelope, reason, exception);
+        }
+
         var deadLetter = DeadLetterEnvelope.Create(envelope, reason, exception, problem, attempt, listener.Queue);
         Log.DeadLettered(logger, exception, envelope.Id, listener.Queue, reason, problem);
         try
@@ -46,7 +52,7 @@ internal sealed class DeadLetterStage(ListenerDescriptor listener, IProvider pro
         {
             var failures = Interlocked.Increment(ref _failures);
             var delay = Backoff.Delay(failures, RetryInitial, RetryMax);
-            metrics.DeadLetterFailed.Add(1);
+            telemetry.DeadLetterRefused();
             Log.DeadLetterFailed(logger, sendFailure, envelope.Id, listener.Queue, failures, delay);
             try
             {
@@ -61,6 +67,6 @@ internal sealed class DeadLetterStage(ListenerDescriptor listener, IProvider pro
         }
 
         Volatile.Write(ref _failures, 0);
-        metrics.DeadLettered.Add(1);
+        telemetry.DeadLettered(reason);
     }
 }

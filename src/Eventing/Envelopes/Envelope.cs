@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Eventing.Envelopes;
 
@@ -56,6 +57,18 @@ public sealed class Envelope
 
     /// <summary>The extension attributes: pipeline and user headers, trace context, failure information.</summary>
     public EnvelopeHeaders Headers => _headers ??= new EnvelopeHeaders();
+
+    /// <summary>Reads a header without creating the header table of an envelope that has none.</summary>
+    internal bool TryGetHeader(string name, [MaybeNullWhen(false)] out string value)
+    {
+        if (_headers is null)
+        {
+            value = null;
+            return false;
+        }
+
+        return _headers.TryGetValue(name, out value);
+    }
 
     /// <summary>The data: the event record as UTF-8 JSON.</summary>
     public ReadOnlyMemory<byte> Body { get; set; }

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Eventing.Diagnostics;
 using Eventing.Listeners;
@@ -26,6 +28,8 @@ internal sealed partial class EventManager : IEventManager, IEnvelopeSender, IAs
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly EventingMetrics _metrics;
+    private readonly EventingTracing _tracing;
+    private readonly SendTelemetry _sendTelemetry;
     private readonly Lock _gate = new();
     private readonly List<ReceivePump> _pumps = [];
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -41,7 +45,8 @@ internal sealed partial class EventManager : IEventManager, IEnvelopeSender, IAs
         IServiceScopeFactory scopes,
         IOptions<EventingOptions> options,
         ILoggerFactory loggerFactory,
-        EventingMetrics metrics)
+        EventingMetrics metrics,
+        EventingTracing tracing)
     {
         _setup = setup;
         _registry = registry;
@@ -53,9 +58,19 @@ internal sealed partial class EventManager : IEventManager, IEnvelopeSender, IAs
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<EventManager>();
         _metrics = metrics;
+        _tracing = tracing;
+        _sendTelemetry = new SendTelemetry(tracing, metrics, provider.MessagingSystem);
+        metrics.ObserveInFlight(ObserveInFlight);
+        if (provider.Health is { } health)
+        {
+            metrics.ObserveConnections(() => ObserveConnectionState(health), () => ObserveReconnects(health));
+        }
     }
 
     internal IProvider Provider => _provider;
+
+    /// <summary>True once every listener subscribed.</summary>
+    internal bool IsStarted => _started.Task.IsCompletedSuccessfully;
 
     /// <summary>The pipelines that run on send: those with a send stage of their own.</summary>
     internal IReadOnlyList<IEnvelopePipeline> SendPipelines => _sendPipelines;
@@ -64,13 +79,21 @@ internal sealed partial class EventManager : IEventManager, IEnvelopeSender, IAs
         where TEvent : notnull
     {
         var envelope = CreateEnvelope(@event, headers, out var descriptor);
-        if (_sendPipelines.Length == 0 && descriptor.ContentMode == ContentMode.Binary && _providerReady)
+        if (_sendPipelines.Length == 0 && descriptor.ContentMode == ContentMode.Binary && _providerReady && !_sendTelemetry.IsObserved)
         {
-            _metrics.Sent.Add(1);
-            return _provider.SendAsync(envelope, descriptor, cancellationToken);
+            // Nothing to run, trace or time: hand it over, and count it once it is sent.
+            var sending = _provider.SendAsync(envelope, descriptor, cancellationToken);
+            if (sending.IsCompletedSuccessfully)
+            {
+                sending.GetAwaiter().GetResult();
+                _sendTelemetry.Sent(descriptor);
+                return default;
+            }
+
+            return CountWhenSentAsync(sending, descriptor);
         }
 
-        return SendThroughPipelinesAsync(envelope, descriptor, cancellationToken);
+        return SendTracedAsync(envelope, descriptor, default, runPipelines: true, cancellationToken);
     }
 
     public async ValueTask<(Envelope Envelope, EventDescriptor Event)> CreateEnvelopeAsync<TEvent>(
@@ -80,6 +103,9 @@ internal sealed partial class EventManager : IEventManager, IEnvelopeSender, IAs
         where TEvent : notnull
     {
         var envelope = CreateEnvelope(@event, headers, out var descriptor);
+
+        // The outbox records the envelope now and sends it later: a create span, whose context travels in the row.
+        using var activity = _sendTelemetry.Start(envelope, descriptor, MessagingAttributes.Create, default);
         await RunSendPipelinesAsync(envelope, descriptor, cancellationToken).ConfigureAwait(false);
         return (envelope, descriptor);
     }
@@ -105,17 +131,16 @@ internal sealed partial class EventManager : IEventManager, IEnvelopeSender, IAs
 
     public bool TryGetEvent(string name, out EventDescriptor descriptor) => _registry.TryGet(name, out descriptor);
 
-    /// <summary>Sends an envelope built elsewhere (the outbox, tools): pipelines have already run or are not wanted.</summary>
-    public async ValueTask SendEnvelopeAsync(Envelope envelope, EventDescriptor descriptor, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Sends an envelope built elsewhere (the outbox, tools): pipelines have already run or are not wanted. The send
+    /// continues the trace the envelope carries, so an event recorded in a request is sent within that request's trace.
+    /// </summary>
+    public ValueTask SendEnvelopeAsync(Envelope envelope, EventDescriptor descriptor, CancellationToken cancellationToken = default)
     {
-        await EnsureProviderStartedAsync(cancellationToken).ConfigureAwait(false);
-        if (descriptor.ContentMode == ContentMode.Structured && !envelope.IsStructured)
-        {
-            envelope = StructuredCloudEvent.ToStructured(envelope);
-        }
-
-        await _provider.SendAsync(envelope, descriptor, cancellationToken).ConfigureAwait(false);
-        _metrics.Sent.Add(1);
+        ArgumentNullException.ThrowIfNull(envelope);
+        ArgumentNullException.ThrowIfNull(descriptor);
+        var parent = TraceContext.TryExtract(envelope, out var recorded) ? recorded : default;
+        return SendTracedAsync(envelope, descriptor, parent, runPipelines: false, cancellationToken);
     }
 
     /// <summary>Runs the send pipelines on an envelope, first registered first.</summary>
@@ -196,10 +221,47 @@ internal sealed partial class EventManager : IEventManager, IEnvelopeSender, IAs
         await _provider.DisposeAsync().ConfigureAwait(false);
     }
 
-    private async ValueTask SendThroughPipelinesAsync(Envelope envelope, EventDescriptor descriptor, CancellationToken cancellationToken)
+    private async ValueTask SendTracedAsync(Envelope envelope, EventDescriptor descriptor, ActivityContext parent, bool runPipelines, CancellationToken cancellationToken)
     {
-        await RunSendPipelinesAsync(envelope, descriptor, cancellationToken).ConfigureAwait(false);
-        await SendEnvelopeAsync(envelope, descriptor, cancellationToken).ConfigureAwait(false);
+        var started = _sendTelemetry.Timestamp();
+        var activity = _sendTelemetry.Start(envelope, descriptor, MessagingAttributes.Send, parent);
+        try
+        {
+            if (runPipelines)
+            {
+                await RunSendPipelinesAsync(envelope, descriptor, cancellationToken).ConfigureAwait(false);
+            }
+
+            await EnsureProviderStartedAsync(cancellationToken).ConfigureAwait(false);
+            if (descriptor.ContentMode == ContentMode.Structured && !envelope.IsStructured)
+            {
+                envelope = StructuredCloudEvent.ToStructured(envelope);
+            }
+
+            await _provider.SendAsync(envelope, descriptor, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            _sendTelemetry.Complete(activity, descriptor, started, exception);
+            throw;
+        }
+
+        _sendTelemetry.Complete(activity, descriptor, started, null);
+    }
+
+    private async ValueTask CountWhenSentAsync(ValueTask sending, EventDescriptor descriptor)
+    {
+        try
+        {
+            await sending.ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            _sendTelemetry.Complete(null, descriptor, 0, exception);
+            throw;
+        }
+
+        _sendTelemetry.Sent(descriptor);
     }
 
     private Task EnsureProviderStartedAsync(CancellationToken cancellationToken)
@@ -230,7 +292,7 @@ internal sealed partial class EventManager : IEventManager, IEnvelopeSender, IAs
     private async Task<ReceivePump> SubscribeAsync(ListenerDescriptor listener, IReadOnlyList<IEnvelopePipeline> pipelines, EventInvoker invoker, CancellationToken cancellationToken)
     {
         var subscription = await _provider.SubscribeAsync(listener, cancellationToken).ConfigureAwait(false);
-        var pump = new ReceivePump(listener, subscription, pipelines, invoker.InvokeAsync, _provider, _options, Forget, _loggerFactory.CreateLogger<ReceivePump>(), _metrics);
+        var pump = new ReceivePump(listener, subscription, pipelines, invoker.InvokeAsync, _provider, _options, Forget, _loggerFactory.CreateLogger<ReceivePump>(), new ListenerTelemetry(listener, _provider.MessagingSystem, _tracing, _metrics));
         lock (_gate)
         {
             _pumps.Add(pump);
@@ -246,6 +308,44 @@ internal sealed partial class EventManager : IEventManager, IEnvelopeSender, IAs
     private static bool HasSendStage(IEnvelopePipeline pipeline) =>
         pipeline is not EnvelopePipeline
         || pipeline.GetType().GetMethod(nameof(IEnvelopePipeline.SendAsync), [typeof(Envelope), typeof(EventDescriptor), typeof(CancellationToken)])?.DeclaringType != typeof(EnvelopePipeline);
+
+    /// <summary>The receive loops running now, for the health check.</summary>
+    internal ReceivePump[] Pumps()
+    {
+        lock (_gate)
+        {
+            return [.. _pumps];
+        }
+    }
+
+    private IEnumerable<Measurement<long>> ObserveInFlight()
+    {
+        foreach (var pump in Pumps())
+        {
+            yield return new Measurement<long>(
+                pump.InFlight,
+                new KeyValuePair<string, object?>(MessagingAttributes.ConsumerGroup, pump.Listener.Name),
+                new KeyValuePair<string, object?>(MessagingAttributes.SubscriptionName, pump.Listener.Queue));
+        }
+    }
+
+    private IEnumerable<Measurement<int>> ObserveConnectionState(ProviderHealth health)
+    {
+        var snapshot = health.Snapshot();
+        yield return new Measurement<int>(snapshot.IsConnected ? 1 : 0, ProviderTags(snapshot));
+    }
+
+    private IEnumerable<Measurement<long>> ObserveReconnects(ProviderHealth health)
+    {
+        var snapshot = health.Snapshot();
+        yield return new Measurement<long>(snapshot.Reconnects, ProviderTags(snapshot));
+    }
+
+    private KeyValuePair<string, object?>[] ProviderTags(ProviderHealthSnapshot snapshot) =>
+    [
+        new(MessagingAttributes.System, _provider.MessagingSystem),
+        new(MessagingAttributes.Endpoint, snapshot.Endpoint),
+    ];
 
     private void Forget(ReceivePump pump)
     {

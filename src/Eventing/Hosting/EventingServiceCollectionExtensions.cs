@@ -46,6 +46,7 @@ public static class EventingServiceCollectionExtensions
         services.AddLogging();
         services.AddMetrics();
         services.TryAddSingleton(serviceProvider => new EventingMetrics(serviceProvider.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.TryAddSingleton<EventingTracing>();
         services.TryAddSingleton<EventRegistry>();
         services.TryAddSingleton<EventManager>();
         services.TryAddSingleton<IEventManager>(serviceProvider => serviceProvider.GetRequiredService<EventManager>());

@@ -7,7 +7,19 @@ internal sealed class LocalProvider(LocalBroker broker) : IProvider
 {
     public string Name => "local";
 
+    public string MessagingSystem => "local";
+
+    // In process there is no connection to lose and no broker to cancel a consumer.
+    public ProviderHealth Health { get; } = Connected();
+
     public LocalBroker Broker { get; } = broker;
+
+    private static ProviderHealth Connected()
+    {
+        var health = new ProviderHealth("in-process");
+        health.Connected();
+        return health;
+    }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

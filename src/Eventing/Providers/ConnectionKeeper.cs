@@ -18,6 +18,7 @@ internal abstract class ConnectionKeeper<TConnection> : IAsyncDisposable
     private static readonly TimeSpan ClosedConnectionPause = TimeSpan.FromMilliseconds(20);
 
     private readonly TimeSpan _initialDelay;
+    private readonly ProviderHealth? _health;
     private readonly TimeSpan _maxDelay;
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _closing = new();
@@ -36,8 +37,10 @@ internal abstract class ConnectionKeeper<TConnection> : IAsyncDisposable
     /// <summary>Creates the keeper; nothing connects until the provider publishes its first connection.</summary>
     /// <param name="initialDelay">The first wait before a reconnect try, and the spacing of tries a waiting send asks for.</param>
     /// <param name="maxDelay">The longest wait between reconnect tries.</param>
-    protected ConnectionKeeper(TimeSpan initialDelay, TimeSpan maxDelay)
+    /// <param name="health">Where the keeper reports each connection opened and lost, for health checks and metrics.</param>
+    protected ConnectionKeeper(TimeSpan initialDelay, TimeSpan maxDelay, ProviderHealth? health = null)
     {
+        _health = health;
         _initialDelay = initialDelay;
         _maxDelay = maxDelay;
         Closing = _closing.Token;
@@ -135,6 +138,8 @@ internal abstract class ConnectionKeeper<TConnection> : IAsyncDisposable
             }
         }
 
+        _health?.Connected(Endpoint);
+
         // After publishing: a connection that already died reports itself now, and recovery starts.
         Watch(connection);
     }
@@ -155,6 +160,7 @@ internal abstract class ConnectionKeeper<TConnection> : IAsyncDisposable
 
             _current = null;
             _outages++;
+            _health?.Disconnected("the connection was lost; reconnecting");
             if (_ready.Task.IsCompleted)
             {
                 _ready = NewReady();

@@ -10,6 +10,18 @@ public interface IProvider : IAsyncDisposable
     /// <summary>A short name for logs and errors, e.g. <c>rabbitmq amqp://127.0.0.1:5672/</c> (no secrets).</summary>
     string Name { get; }
 
+    /// <summary>
+    /// The <c>messaging.system</c> of spans and metrics: <c>rabbitmq</c>, <c>stomp</c>, <c>amqp</c>, <c>local</c>.
+    /// Providers written elsewhere should return their broker's name as the OpenTelemetry conventions spell it.
+    /// </summary>
+    string MessagingSystem => "unknown";
+
+    /// <summary>
+    /// The connection and consumers as the provider last saw them, for health checks and metrics; null for a
+    /// provider that does not report them (the health check then only sees the receive loops).
+    /// </summary>
+    ProviderHealth? Health => null;
+
     /// <summary>Connects and declares what the provider needs.</summary>
     /// <exception cref="BrokerUnreachableException">The broker cannot be reached or refused the credentials.</exception>
     Task StartAsync(CancellationToken cancellationToken);

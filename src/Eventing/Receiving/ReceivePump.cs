@@ -26,6 +26,7 @@ internal sealed class ReceivePump : IAsyncDisposable
     private readonly IProviderSubscription _subscription;
     private readonly EnvelopeHandler _chain;
     private readonly DeadLetterStage _deadLetters;
+    private readonly ListenerTelemetry _telemetry;
     private readonly Action<ReceivePump> _stopped;
     private readonly TimeSpan _shutdownTimeout;
     private readonly ILogger _logger;
@@ -48,7 +49,7 @@ internal sealed class ReceivePump : IAsyncDisposable
         EventingOptions options,
         Action<ReceivePump> stopped,
         ILogger logger,
-        EventingMetrics metrics)
+        ListenerTelemetry telemetry)
     {
         _listener = listener;
         _subscription = subscription;
@@ -57,12 +58,13 @@ internal sealed class ReceivePump : IAsyncDisposable
         _logger = logger;
         _slots = listener.Concurrency > 1 ? new SemaphoreSlim(listener.Concurrency, listener.Concurrency) : null;
         _active = new Delivery?[listener.Concurrency];
-        _deadLetters = new DeadLetterStage(listener, provider, logger, metrics, _stopping.Token);
+        _telemetry = telemetry;
+        _deadLetters = new DeadLetterStage(listener, provider, logger, telemetry, _stopping.Token);
         IEnvelopePipeline[] stages =
         [
             _deadLetters,
             new EnvelopeCheckStage(listener, options.MaxEnvelopeBytes),
-            new RetryStage(listener, logger, metrics),
+            new RetryStage(listener, logger, telemetry),
             .. pipelines,
         ];
         _chain = PipelineChain.Compose(stages, listener, invoker);
@@ -71,6 +73,12 @@ internal sealed class ReceivePump : IAsyncDisposable
     public ListenerDescriptor Listener => _listener;
 
     public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>
+    /// True when the loop ended although nobody stopped it (the provider completed the subscription's deliveries):
+    /// the listener receives nothing, whatever the connection's state.
+    /// </summary>
+    public bool HasEndedUnexpectedly => Volatile.Read(ref _loop) is { IsCompleted: true } loop && loop != Task.CompletedTask && !_stopping.IsCancellationRequested;
 
     public void Start() => _loop = Task.Run(PumpAsync, CancellationToken.None);
 
@@ -133,6 +141,7 @@ internal sealed class ReceivePump : IAsyncDisposable
     private ValueTask HandleAsync(Delivery delivery)
     {
         Interlocked.Increment(ref _inFlight);
+        _telemetry.Consumed();
         if (_stopping.IsCancellationRequested)
         {
             return RequeueAndLeaveAsync(delivery);

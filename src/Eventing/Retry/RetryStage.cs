@@ -10,7 +10,7 @@ namespace Eventing.Retry;
 /// goes to the dead-letter stage. Cancellation (the core gave up on the handler at shutdown) is passed on: the
 /// delivery goes back to the broker.
 /// </summary>
-internal sealed class RetryStage(ListenerDescriptor listener, ILogger logger, EventingMetrics metrics) : EnvelopePipeline
+internal sealed class RetryStage(ListenerDescriptor listener, ILogger logger, ListenerTelemetry telemetry) : EnvelopePipeline
 {
     public override async ValueTask HandleAsync(Envelope envelope, ListenerDescriptor _, EnvelopeHandler next, CancellationToken cancellationToken)
     {
@@ -18,30 +18,40 @@ internal sealed class RetryStage(ListenerDescriptor listener, ILogger logger, Ev
         for (var attempt = 1; ; attempt++)
         {
             envelope.DeliveryAttempt = attempt;
+            TimeSpan delay;
+            var span = telemetry.StartAttempt(envelope);
             try
             {
                 await next(envelope, cancellationToken).ConfigureAwait(false);
-                metrics.Handled.Add(1);
+                span.Handled();
                 return;
             }
             catch (DoNotRetryException rejected)
             {
+                span.GaveUp(rejected, rejected.Reason);
                 throw new DeliveryFailedException(envelope, rejected.Reason, rejected, rejected.Message, attempt);
             }
             catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 if (attempt >= retry.MaxAttempts)
                 {
+                    span.GaveUp(exception, DeadLetterReasons.Failed);
                     throw new DeliveryFailedException(envelope, DeadLetterReasons.Failed, exception, exception.Message, attempt);
                 }
 
-                var delay = retry.DelayAfter(attempt);
+                delay = retry.DelayAfter(attempt);
                 Log.Retrying(logger, exception, listener.Queue, attempt, retry.MaxAttempts, envelope.Id, delay);
-                metrics.Retried.Add(1);
-                if (delay > TimeSpan.Zero)
-                {
-                    await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-                }
+                span.Retrying(exception, delay);
+            }
+            finally
+            {
+                // The attempt's span ends here: the wait before the next attempt is not part of it.
+                span.Dispose();
+            }
+
+            if (delay > TimeSpan.Zero)
+            {
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
             }
         }
     }
