@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Eventing.Conformance;
 
@@ -94,5 +96,59 @@ public abstract class BrokerRestartConformance<TTarget>(TTarget target) : Confor
 
         // The same host sends again once the broker is back: recovery needs no user code.
         await host.Events.SendAsync(new SendWhileDownEvent(run, 2)).AsTask().WaitAsync(TimeSpan.FromMinutes(1));
+    }
+
+    [Fact]
+    public async Task The_health_check_turns_unhealthy_within_the_grace_period_of_a_stopped_broker_and_healthy_again_with_deliveries_flowing()
+    {
+        var run = NewRun();
+        var grace = TimeSpan.FromSeconds(5);
+        var received = new Collector<int>();
+        await using var host = await TestHost.StartAsync(Target, configure: events => events.Services.AddHealthChecks().AddEventing(health => health.GracePeriod = grace));
+        await using var subscription = await host.Events.SubscribeAsync(Listener("health"), DeliveryConformance<TTarget>.Collect<HealthEvent>(run, received));
+        var health = host.Services.GetRequiredService<HealthCheckService>();
+        Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync()).Status);
+
+        await Target.StopBrokerAsync(CancellationToken.None);
+        HealthReportEntry down;
+        try
+        {
+            down = await WaitForHealthAsync(health, HealthStatus.Unhealthy, grace + TimeSpan.FromSeconds(5), "Unhealthy after the broker stopped");
+        }
+        finally
+        {
+            await Target.StartBrokerAsync(CancellationToken.None);
+        }
+
+        Assert.Equal(false, down.Data["connected"]);
+        Assert.Contains("down", down.Description, StringComparison.Ordinal);
+        Assert.DoesNotContain("guest:guest", down.Description, StringComparison.Ordinal);
+        Assert.DoesNotContain("admin:admin", down.Description, StringComparison.Ordinal);
+
+        await WaitForHealthAsync(health, HealthStatus.Healthy, Patience, "Healthy after the broker came back");
+        await host.Events.SendAsync(new HealthEvent(run, 1));
+        await received.WaitForCountAsync(1, Patience, "an event sent once the check said healthy again");
+    }
+
+    /// <summary>Asks the check every 100 ms (health has no signal to wait on) until it reports <paramref name="wanted"/>.</summary>
+    private static async Task<HealthReportEntry> WaitForHealthAsync(HealthCheckService health, HealthStatus wanted, TimeSpan within, string what)
+    {
+        var watch = Stopwatch.StartNew();
+        HealthReportEntry last;
+        while (true)
+        {
+            last = (await health.CheckHealthAsync()).Entries["eventing"];
+            if (last.Status == wanted)
+            {
+                return last;
+            }
+
+            if (watch.Elapsed > within)
+            {
+                throw new TimeoutException($"The health check was not {what} within {within.TotalSeconds:0} s; it said {last.Status}: {last.Description}");
+            }
+
+            await Task.Delay(100);
+        }
     }
 }

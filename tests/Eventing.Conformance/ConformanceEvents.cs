@@ -77,3 +77,9 @@ internal sealed record LeaderNodeKilledEvent(string Run, int Seq) : IConformance
 
 [Event("conformance.cluster.rejoin", Durable = true)]
 internal sealed record RejoinedNodeEvent(string Run, int Seq) : IConformanceEvent;
+
+[Event("conformance.traced", Durable = true)]
+internal sealed record TracedEvent(string Run, int Seq) : IConformanceEvent;
+
+[Event("conformance.health", Durable = true)]
+internal sealed record HealthEvent(string Run, int Seq) : IConformanceEvent;

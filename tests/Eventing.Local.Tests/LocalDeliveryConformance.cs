@@ -8,3 +8,5 @@ public sealed class LocalDeliveryConformance(LocalTarget target) : DeliveryConfo
 public sealed class LocalStopConformance(LocalTarget target) : StopConformance<LocalTarget>(target), IClassFixture<LocalTarget>;
 
 public sealed class LocalPoisonConformance(LocalTarget target) : PoisonConformance<LocalTarget>(target), IClassFixture<LocalTarget>;
+
+public sealed class LocalTelemetryConformance(LocalTarget target) : TelemetryConformance<LocalTarget>(target), IClassFixture<LocalTarget>;

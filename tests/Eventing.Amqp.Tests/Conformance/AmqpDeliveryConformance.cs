@@ -6,3 +6,5 @@ namespace Eventing.Amqp.Tests.Conformance;
 public sealed class AmqpDeliveryConformance(AmqpTarget target) : DeliveryConformance<AmqpTarget>(target), IClassFixture<AmqpTarget>;
 
 public sealed class AmqpStopConformance(AmqpTarget target) : StopConformance<AmqpTarget>(target), IClassFixture<AmqpTarget>;
+
+public sealed class AmqpTelemetryConformance(AmqpTarget target) : TelemetryConformance<AmqpTarget>(target), IClassFixture<AmqpTarget>;

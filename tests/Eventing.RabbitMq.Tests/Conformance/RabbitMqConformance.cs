@@ -21,3 +21,5 @@ public sealed class QuorumDeliveryConformance(QuorumRabbitMqTarget target) : Del
 public sealed class QuorumBrokerRestartConformance(QuorumRabbitMqTarget target) : BrokerRestartConformance<QuorumRabbitMqTarget>(target), IClassFixture<QuorumRabbitMqTarget>;
 
 public sealed class QuorumConnectionConformance(QuorumRabbitMqTarget target) : ConnectionConformance<QuorumRabbitMqTarget>(target), IClassFixture<QuorumRabbitMqTarget>;
+
+public sealed class ClassicTelemetryConformance(ClassicRabbitMqTarget target) : TelemetryConformance<ClassicRabbitMqTarget>(target), IClassFixture<ClassicRabbitMqTarget>;

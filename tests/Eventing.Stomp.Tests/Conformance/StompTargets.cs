@@ -61,3 +61,7 @@ public sealed class ActiveMqBrokerRestartConformance(ActiveMqStompTarget target)
 
 [Collection(StompBrokerRestarts.Name)]
 public sealed class RabbitMqBrokerRestartConformance(RabbitMqStompTarget target) : BrokerRestartConformance<RabbitMqStompTarget>(target), IClassFixture<RabbitMqStompTarget>;
+
+public sealed class ActiveMqTelemetryConformance(ActiveMqStompTarget target) : TelemetryConformance<ActiveMqStompTarget>(target), IClassFixture<ActiveMqStompTarget>;
+
+public sealed class RabbitMqTelemetryConformance(RabbitMqStompTarget target) : TelemetryConformance<RabbitMqStompTarget>(target), IClassFixture<RabbitMqStompTarget>;
