@@ -107,9 +107,10 @@ internal sealed class OutboxRelay(
             {
                 try
                 {
-                    await backlog.RefreshAsync(_abort.Token).ConfigureAwait(false);
+                    // Only a read: unlike a pass, it is abandoned as soon as the host stops.
+                    await backlog.RefreshAsync(stoppingToken).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
                 {
                     return;
                 }
