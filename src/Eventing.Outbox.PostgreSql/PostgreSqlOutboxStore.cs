@@ -22,6 +22,7 @@ internal sealed class PostgreSqlOutboxStore : IOutboxStore
     private readonly string _leaseSql;
     private readonly string _leaseOrderedSql;
     private readonly string _relayLockSql;
+    private readonly string _backlogSql;
 
     public PostgreSqlOutboxStore(PostgreSqlDatabase database, string tableName)
     {
@@ -44,6 +45,9 @@ internal sealed class PostgreSqlOutboxStore : IOutboxStore
         // Ordered: the primary key gives commit order per key (see the trigger); FOR UPDATE waits rather than skips, as
         // skipping a row would let a later one of its key overtake it.
         _leaseOrderedSql = $"SELECT {OutboxRecords.SelectColumns} FROM {_table} ORDER BY seq LIMIT $1 FOR UPDATE;";
+        // A plain read: MVCC shows the rows relays hold FOR UPDATE without waiting for them, so leased rows count as
+        // pending. min() is one seek on the created_at index; the count can be an index-only scan of it.
+        _backlogSql = $"SELECT count(*), min(created_at) FROM {_table};";
         _relayLockSql = $"SELECT pg_try_advisory_xact_lock(hashtextextended('eventing-outbox-relay:{tableName}', 0));";
     }
 
@@ -251,6 +255,21 @@ internal sealed class PostgreSqlOutboxStore : IOutboxStore
 
             await connection.DisposeAsync().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    public async Task<OutboxBacklog> GetBacklogAsync(CancellationToken cancellationToken)
+    {
+        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            await using var command = new NpgsqlCommand(_backlogSql, connection);
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                return new OutboxBacklog(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetInt64(1));
+            }
         }
     }
 

@@ -20,6 +20,7 @@ internal sealed class SqliteOutboxStore : IOutboxStore
     private readonly string _deleteSql;
     private readonly string _leaseSql;
     private readonly string _leaseOrderedSql;
+    private readonly string _backlogSql;
 
     public SqliteOutboxStore(SqliteDatabase database, string tableName)
     {
@@ -38,6 +39,10 @@ internal sealed class SqliteOutboxStore : IOutboxStore
 
         // Ordered: the primary key walk gives commit order.
         _leaseOrderedSql = $"SELECT {OutboxRecords.SelectColumns} FROM {table} ORDER BY seq LIMIT $limit;";
+
+        // Both aggregates are answered from the created_at index (a covering scan for the count, one seek for min)
+        // without reading a row's body.
+        _backlogSql = $"SELECT count(*), min(created_at) FROM {table};";
     }
 
     public string Name { get; }
@@ -147,6 +152,22 @@ internal sealed class SqliteOutboxStore : IOutboxStore
 
         // No lease to hold: a single relay per file is the rule, and holding a read open would only delay writers.
         return new Lease(this, records);
+    }
+
+    public async Task<OutboxBacklog> GetBacklogAsync(CancellationToken cancellationToken)
+    {
+        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = _backlogSql;
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                return new OutboxBacklog(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetInt64(1));
+            }
+        }
     }
 
     private static string ToJson(IReadOnlyList<long> sequences)

@@ -1,4 +1,8 @@
+using System.Diagnostics.Metrics;
+using Eventing.Health;
 using Eventing.Outbox;
+using Eventing.Outbox.Diagnostics;
+using Eventing.Outbox.Health;
 using Eventing.Outbox.Hosting;
 using Eventing.Outbox.Relay;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,7 +15,10 @@ namespace Eventing;
 public static class OutboxEventingBuilderExtensions
 {
     /// <summary>
-    /// Adds <see cref="IOutbox"/>, <see cref="OutboxFlusher"/>, the schema step and the relay (a hosted service).
+    /// Adds <see cref="IOutbox"/>, <see cref="OutboxFlusher"/>, the schema step, the relay (a hosted service), the
+    /// outbox's part of the <c>eventing</c> health check (its oldest pending row against
+    /// <see cref="EventingHealthOptions.OutboxMaxPendingAge"/>) and the <c>eventing.outbox.*</c> instruments of the
+    /// <c>Eventing</c> meter.
     /// </summary>
     /// <example>
     /// <code>
@@ -40,6 +47,15 @@ public static class OutboxEventingBuilderExtensions
         services.TryAddSingleton<TransactionalOutbox>();
         services.TryAddSingleton<IOutbox>(provider => provider.GetRequiredService<TransactionalOutbox>());
         services.TryAddSingleton<InFlightMessages>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<OutboxBacklogCache>();
+        services.TryAddSingleton(provider => new OutboxMetrics(
+            provider.GetRequiredService<OutboxBacklogCache>(),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetService<IMeterFactory>()));
+
+        // Asked by the eventing health check (AddHealthChecks().AddEventing()) at every call, when the app adds it.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IEventingHealthContributor, OutboxHealthContributor>());
         services.TryAddSingleton(provider => new OutboxFlusher(provider.GetRequiredService<OutboxPump>(), provider.GetRequiredService<IOptions<OutboxOptions>>()));
 
         // The schema step is registered before the relay: hosted services start in registration order.

@@ -130,6 +130,35 @@ public abstract class EntityFrameworkCoreTests
         Assert.Equal(["committed"], received.Items.Select(item => item.Event.Token));
     }
 
+    [Fact]
+    public async Task Rows_SaveChanges_wrote_count_in_the_backlog_until_they_are_sent()
+    {
+        await using var database = await CreateDatabaseAsync();
+        await using var host = await StartAsync(database);
+        var store = host.Services.GetRequiredService<Storage.IOutboxStore>();
+        var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+        await using (var db = CreateContext(host, database))
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            db.Orders.Add(new Order { Token = "pending" });
+            db.AddEvent(new OrderPlaced(1, 1, "pending"));
+            await db.SaveChangesAsync();
+
+            // A synchronous commit cannot await the send: the row is left to the relay (its grace period is long here).
+            transaction.Commit();
+        }
+
+        var after = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var backlog = await store.GetBacklogAsync(CancellationToken.None);
+        Assert.Equal(1, backlog.Pending);
+        Assert.InRange(backlog.OldestCreatedAt!.Value, before, after);
+
+        var flushed = await host.Services.GetRequiredService<OutboxFlusher>().FlushAsync();
+        Assert.Equal(1, flushed.Sent);
+        Assert.Equal(new Storage.OutboxBacklog(0, null), await store.GetBacklogAsync(CancellationToken.None));
+    }
+
     private static async Task<OutboxTestHost> StartAsync(TestDatabase database)
     {
         // A long grace period keeps the relay off these rows: every assertion here is about the send right after

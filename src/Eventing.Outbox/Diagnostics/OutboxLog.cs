@@ -20,6 +20,9 @@ internal static partial class OutboxLog
     [LoggerMessage(2012, LogLevel.Error, "Outbox relay failed to read or settle a batch in {Store}; retrying in {Delay}")]
     public static partial void RelayFailed(ILogger logger, Exception exception, string store, TimeSpan delay);
 
+    [LoggerMessage(2013, LogLevel.Warning, "Outbox relay could not read the backlog of {Store} for the eventing.outbox.pending and eventing.outbox.oldest_age gauges; they keep the last reading")]
+    public static partial void BacklogFailed(ILogger logger, Exception exception, string store);
+
     [LoggerMessage(2020, LogLevel.Information, "Outbox schema of {Store} is ready")]
     public static partial void SchemaReady(ILogger logger, string store);
 

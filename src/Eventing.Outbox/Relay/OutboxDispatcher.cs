@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace Eventing.Outbox.Relay;
 
 /// <summary>Sends recorded envelopes with many sends in flight, or one at a time per ordering key.</summary>
-internal sealed class OutboxDispatcher(IEnvelopeSender sender, IOutboxStore store, IOptions<OutboxOptions> options, ILogger<OutboxDispatcher> logger)
+internal sealed class OutboxDispatcher(IEnvelopeSender sender, IOutboxStore store, OutboxMetrics metrics, IOptions<OutboxOptions> options, ILogger<OutboxDispatcher> logger)
 {
     private readonly int _maxInFlight = options.Value.MaxSendsInFlight;
     private readonly ConcurrentDictionary<EventDescriptor, EventDescriptor> _confirmed = new();
@@ -55,6 +55,12 @@ internal sealed class OutboxDispatcher(IEnvelopeSender sender, IOutboxStore stor
             {
                 result.Add(messages[i].Record.Sequence);
             }
+        }
+
+        if (result.Count > 0)
+        {
+            // Once per batch, not per message: the hot path stays free of per-send metric calls.
+            metrics.Sent.Add(result.Count);
         }
 
         if (failures.First is not null)

@@ -11,7 +11,13 @@ namespace Eventing.Outbox.Relay;
 /// Sends what the send after commit left pending (crash, broker down, a commit outside <see cref="IOutbox.CommitAsync"/>),
 /// and in ordered mode every event.
 /// </summary>
-internal sealed class OutboxRelay(OutboxPump pump, OutboxSignal signal, IEnvelopeSender sender, IOptions<OutboxOptions> options, ILogger<OutboxRelay> logger) : BackgroundService
+internal sealed class OutboxRelay(
+    OutboxPump pump,
+    OutboxSignal signal,
+    IEnvelopeSender sender,
+    OutboxBacklogCache backlog,
+    IOptions<OutboxOptions> options,
+    ILogger<OutboxRelay> logger) : BackgroundService
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
     private readonly OutboxOptions _options = options.Value;
@@ -62,6 +68,7 @@ internal sealed class OutboxRelay(OutboxPump pump, OutboxSignal signal, IEnvelop
         while (!stoppingToken.IsCancellationRequested)
         {
             var more = false;
+            var failed = false;
             try
             {
                 var result = await pump.RunOnceAsync(_options.BatchSize, _options.Ordered, grace, _abort.Token).ConfigureAwait(false);
@@ -92,6 +99,27 @@ internal sealed class OutboxRelay(OutboxPump pump, OutboxSignal signal, IEnvelop
             {
                 delay = backoff.Next();
                 OutboxLog.RelayFailed(logger, exception, pump.Store.Name, delay);
+                failed = true;
+            }
+
+            // After a pass that reached the database, so an outage is logged once (above), not once more here.
+            if (!failed && backlog.IsDue)
+            {
+                try
+                {
+                    // Only a read: unlike a pass, it is abandoned as soon as the host stops.
+                    await backlog.RefreshAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    return;
+                }
+#pragma warning disable CA1031 // The gauges keep their last reading; the relay's sending must not depend on them.
+                catch (Exception exception)
+#pragma warning restore CA1031
+                {
+                    OutboxLog.BacklogFailed(logger, exception, pump.Store.Name);
+                }
             }
 
             if (!more)

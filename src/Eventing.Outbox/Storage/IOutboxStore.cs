@@ -40,4 +40,11 @@ public interface IOutboxStore
     /// supports several relays); disposing it without <see cref="IOutboxLease.CompleteAsync"/> releases them.
     /// </summary>
     Task<IOutboxLease> LeaseAsync(OutboxLeaseRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Counts the pending rows and finds the creation time of the oldest, in one query on the <c>created_at</c>
+    /// index. Rows a relay has leased but not yet deleted are pending: until the broker confirmed them they may
+    /// still be sent again. The health check and the backlog metrics read it.
+    /// </summary>
+    Task<OutboxBacklog> GetBacklogAsync(CancellationToken cancellationToken);
 }

@@ -50,6 +50,8 @@ internal sealed class ObservedStore : IOutboxStore
 
     public Task DeleteAsync(IReadOnlyList<long> sequences, CancellationToken cancellationToken) => Inner.DeleteAsync(sequences, cancellationToken);
 
+    public Task<OutboxBacklog> GetBacklogAsync(CancellationToken cancellationToken) => Inner.GetBacklogAsync(cancellationToken);
+
     public async Task<IOutboxLease> LeaseAsync(OutboxLeaseRequest request, CancellationToken cancellationToken)
     {
         var lease = await Inner.LeaseAsync(request, cancellationToken);
