@@ -37,6 +37,10 @@ internal sealed class RabbitMqProvider : IProvider, IProviderInspector
 
     public string Name { get; }
 
+    public string MessagingSystem => "rabbitmq";
+
+    public ProviderHealth Health => _connection.Health;
+
     public Task StartAsync(CancellationToken cancellationToken) =>
         _connection.Publishing is not null ? Task.CompletedTask : _connection.StartAsync(async (connection, timeout) =>
         {

@@ -27,6 +27,11 @@ internal sealed class RabbitMqConnection : IAsyncDisposable
     private IConnection? _sentinel;
     private int _replacing;
 
+    // The connections that are down now, with why: the provider is only connected while every connection it sends
+    // or consumes on is. Under a lock, so a recovery and a loss on two connections cannot report out of order.
+    private readonly Dictionary<IConnection, string> _down = [];
+    private readonly Lock _healthGate = new();
+
     // Completed while the publishing connection is up; replaced by a pending one when it is lost, completed again
     // once RabbitMQ.Client recovered it (or it was replaced). Fresh publish channels are only opened on a connection that is back.
     private volatile TaskCompletionSource _available = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -37,7 +42,11 @@ internal sealed class RabbitMqConnection : IAsyncDisposable
         _logger = logger;
         _available.SetResult();
         Endpoint = string.Join(", ", EndpointList.Collect(options.Uri, options.Endpoints).Select(uri => RabbitMqEndpoint.Describe(uri, options.UserName)));
+        Health = new ProviderHealth(Endpoint);
     }
+
+    /// <summary>The publishing connection's and the listeners' connections' state, and the listeners' consumers.</summary>
+    public ProviderHealth Health { get; }
 
     /// <summary>The nodes, for logs and errors (passwords masked).</summary>
     public string Endpoint { get; }
@@ -79,6 +88,7 @@ internal sealed class RabbitMqConnection : IAsyncDisposable
         // connection does not (see WatchForWedgeAsync).
         _sentinel = await ConnectAsync("(watch)", timeout.Token, cancellationToken).ConfigureAwait(false);
         _sentinel.ConnectionShutdownAsync += OnSentinelShutdownAsync;
+        Health.Connected();
     }
 
     /// <summary>A recovering connection of a listener's own, named after its queue, within <see cref="RabbitMqProviderOptions.ConnectTimeout"/>.</summary>
@@ -87,6 +97,14 @@ internal sealed class RabbitMqConnection : IAsyncDisposable
         var connection = await ConnectWithinTimeoutAsync(queue, cancellationToken).ConfigureAwait(false);
         Attach(connection);
         return connection;
+    }
+
+    /// <summary>Closes a listener's connection on purpose (bounded): it no longer counts for the provider's health.</summary>
+    public async Task CloseListenerAsync(IConnection connection)
+    {
+        Detach(connection);
+        Report(connection, down: null);
+        await CloseQuietlyAsync(connection, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
     }
 
     public InvalidOperationException NotStarted() => new($"The RabbitMQ provider for {Endpoint} is not started (or already stopped).");
@@ -101,6 +119,12 @@ internal sealed class RabbitMqConnection : IAsyncDisposable
 
         await _stopping.CancelAsync().ConfigureAwait(false);
         Detach(connection);
+        lock (_healthGate)
+        {
+            _down.Clear();
+            Health.Disconnected("the provider stopped");
+        }
+
         if (Interlocked.Exchange(ref _sentinel, null) is { } sentinel)
         {
             sentinel.ConnectionShutdownAsync -= OnSentinelShutdownAsync;
@@ -209,6 +233,7 @@ internal sealed class RabbitMqConnection : IAsyncDisposable
                 MarkLost();
             }
 
+            Report((IConnection)sender, args.ReplyText);
             Log.ConnectionLost(_logger, Endpoint, args.ReplyText);
         }
 
@@ -225,6 +250,7 @@ internal sealed class RabbitMqConnection : IAsyncDisposable
     {
         var node = NodeOf(connection);
         Log.Recovered(_logger, node);
+        Report(connection, down: null);
         if (ReferenceEquals(connection, _connection))
         {
             _available.TrySetResult();
@@ -233,8 +259,27 @@ internal sealed class RabbitMqConnection : IAsyncDisposable
 
     private Task OnRecoveryErrorAsync(object sender, ConnectionRecoveryErrorEventArgs args)
     {
+        // Still down: the reason now is why reconnecting failed.
+        Report((IConnection)sender, "reconnecting failed: " + args.Exception.Message);
         Log.RecoveryFailed(_logger, args.Exception, Endpoint);
         return Task.CompletedTask;
+    }
+
+    /// <summary>Records <paramref name="connection"/> as down for <paramref name="down"/>, or up (or gone) when null, and reports the provider's state.</summary>
+    private void Report(IConnection connection, string? down)
+    {
+        lock (_healthGate)
+        {
+            if (down is not null)
+            {
+                _down[connection] = down;
+                Health.Disconnected(down);
+            }
+            else if (_down.Remove(connection) && _down.Count == 0 && _connection is not null)
+            {
+                Health.Connected();
+            }
+        }
     }
 
     private void MarkLost()
@@ -287,6 +332,7 @@ internal sealed class RabbitMqConnection : IAsyncDisposable
 
         Log.PublishConnectionWedged(_logger, Endpoint);
         MarkLost();
+        Report(publishing, "the broker went away");
         Detach(publishing);
         _ = CloseQuietlyAsync(publishing, TimeSpan.FromSeconds(1));
         try
@@ -311,6 +357,8 @@ internal sealed class RabbitMqConnection : IAsyncDisposable
                 return;
             }
 
+            // The abandoned connection counts no more; the fresh one is up.
+            Report(publishing, down: null);
             Recovered(fresh);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)

@@ -26,7 +26,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 3006, Level = LogLevel.Debug, Message = "Consuming {Queue} with prefetch {Prefetch}")]
     public static partial void Consuming(ILogger logger, string queue, int prefetch);
 
-    [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "The broker cancelled the consumer of {Queue} (queue deleted?)")]
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "The broker cancelled the consumer of {Queue} (queue deleted?); declaring the queue again and consuming anew")]
     public static partial void ConsumerCancelledByBroker(ILogger logger, string queue);
 
     [LoggerMessage(EventId = 3008, Level = LogLevel.Debug, Message = "Send of {MessageId} interrupted ({Reason}); retrying once RabbitMQ at {Endpoint} is back")]
@@ -43,4 +43,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3012, Level = LogLevel.Warning, Message = "The prefetch {Requested} asked for {Queue} is above the RabbitMq provider's limit; consuming with {Limit} (see RabbitMqProviderOptions.MaxPrefetch)")]
     public static partial void PrefetchCapped(ILogger logger, string queue, int requested, int limit);
+
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Debug, Message = "Declared {Queue}, its dead-letter queue and its binding again, after the broker cancelled its consumer")]
+    public static partial void ListenerTopologyDeclared(ILogger logger, string queue);
+
+    [LoggerMessage(EventId = 3014, Level = LogLevel.Warning, Message = "Restoring the consumer of {Queue} failed (try {Tries}); trying again in {WaitSeconds:0.#} s")]
+    public static partial void ConsumerRestoreFailed(ILogger logger, Exception exception, string queue, int tries, double waitSeconds);
+
+    [LoggerMessage(EventId = 3015, Level = LogLevel.Information, Message = "Consuming {Queue} again after the broker cancelled its consumer")]
+    public static partial void ConsumerRestored(ILogger logger, string queue);
 }

@@ -91,6 +91,16 @@ internal sealed class RawRabbit : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Declares <paramref name="queue"/> non-durable, where the provider declares its queues durable: until it is
+    /// deleted, the broker refuses the provider's declaration of that name (PRECONDITION_FAILED).
+    /// </summary>
+    public async Task DeclareConflictingQueueAsync(string queue)
+    {
+        await _channel.QueueDeleteAsync(queue);
+        await _channel.QueueDeclareAsync(queue, durable: false, exclusive: false, autoDelete: false);
+    }
+
     /// <summary>Declares the dead-letter queue of a listener the way the provider does.</summary>
     public async Task DeclareDeadLetterQueueAsync(RabbitMqProvisioner provisioner, string listenerName, string eventName)
     {
