@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Eventing.Providers;
 using Eventing.RabbitMq.Diagnostics;
@@ -31,6 +32,7 @@ internal sealed class RabbitMqConnection : IAsyncDisposable
     // or consumes on is. Under a lock, so a recovery and a loss on two connections cannot report out of order.
     private readonly Dictionary<IConnection, string> _down = [];
     private readonly Lock _healthGate = new();
+    private readonly ConcurrentDictionary<IConnection, ConnectionHandlers> _handlers = new();
 
     // Completed while the publishing connection is up; replaced by a pending one when it is lost, completed again
     // once RabbitMQ.Client recovered it (or it was replaced). Fresh publish channels are only opened on a connection that is back.
@@ -208,42 +210,41 @@ internal sealed class RabbitMqConnection : IAsyncDisposable
         RabbitMqEndpoint.Describe(new UriBuilder(_options.Uri) { Host = connection.Endpoint.HostName, Port = connection.Endpoint.Port }.Uri, _options.UserName);
 
     // The same handlers serve the publishing connection and the listeners' ones; only the publishing connection
-    // carries the availability signal and the channels the send path opens.
+    // carries the availability signal and the channels the send path opens. Each connection gets handlers that know
+    // it: RabbitMQ.Client raises some events with its inner connection as the sender, not the recovering one we hold,
+    // and the health bookkeeping must recognise the connection that recovered as the one that was lost.
     private void Attach(IConnection connection)
     {
-        connection.ConnectionShutdownAsync += OnShutdownAsync;
-        connection.RecoverySucceededAsync += OnRecoveredAsync;
-        connection.ConnectionRecoveryErrorAsync += OnRecoveryErrorAsync;
+        var handlers = new ConnectionHandlers(this, connection);
+        _handlers[connection] = handlers;
+        connection.ConnectionShutdownAsync += handlers.OnShutdownAsync;
+        connection.RecoverySucceededAsync += handlers.OnRecoveredAsync;
+        connection.ConnectionRecoveryErrorAsync += handlers.OnRecoveryErrorAsync;
     }
 
     private void Detach(IConnection connection)
     {
-        connection.ConnectionShutdownAsync -= OnShutdownAsync;
-        connection.RecoverySucceededAsync -= OnRecoveredAsync;
-        connection.ConnectionRecoveryErrorAsync -= OnRecoveryErrorAsync;
+        if (_handlers.TryRemove(connection, out var handlers))
+        {
+            connection.ConnectionShutdownAsync -= handlers.OnShutdownAsync;
+            connection.RecoverySucceededAsync -= handlers.OnRecoveredAsync;
+            connection.ConnectionRecoveryErrorAsync -= handlers.OnRecoveryErrorAsync;
+        }
     }
 
-    private Task OnShutdownAsync(object sender, ShutdownEventArgs args)
+    private void OnShutdown(IConnection connection, ShutdownEventArgs args)
     {
         if (args.Initiator != ShutdownInitiator.Application)
         {
-            if (ReferenceEquals(sender, _connection))
+            if (ReferenceEquals(connection, _connection))
             {
                 // From now on sends wait for the recovery signal instead of failing at once.
                 MarkLost();
             }
 
-            Report((IConnection)sender, args.ReplyText);
+            Report(connection, args.ReplyText);
             Log.ConnectionLost(_logger, Endpoint, args.ReplyText);
         }
-
-        return Task.CompletedTask;
-    }
-
-    private Task OnRecoveredAsync(object sender, AsyncEventArgs args)
-    {
-        Recovered((IConnection)sender);
-        return Task.CompletedTask;
     }
 
     private void Recovered(IConnection connection)
@@ -257,12 +258,11 @@ internal sealed class RabbitMqConnection : IAsyncDisposable
         }
     }
 
-    private Task OnRecoveryErrorAsync(object sender, ConnectionRecoveryErrorEventArgs args)
+    private void RecoveryFailed(IConnection connection, ConnectionRecoveryErrorEventArgs args)
     {
         // Still down: the reason now is why reconnecting failed.
-        Report((IConnection)sender, "reconnecting failed: " + args.Exception.Message);
+        Report(connection, "reconnecting failed: " + args.Exception.Message);
         Log.RecoveryFailed(_logger, args.Exception, Endpoint);
-        return Task.CompletedTask;
     }
 
     /// <summary>Records <paramref name="connection"/> as down for <paramref name="down"/>, or up (or gone) when null, and reports the provider's state.</summary>
@@ -368,6 +368,28 @@ internal sealed class RabbitMqConnection : IAsyncDisposable
         finally
         {
             Volatile.Write(ref _replacing, 0);
+        }
+    }
+
+    /// <summary>The event handlers of one connection, so every event names the connection we attached to.</summary>
+    private sealed class ConnectionHandlers(RabbitMqConnection owner, IConnection connection)
+    {
+        public Task OnShutdownAsync(object sender, ShutdownEventArgs args)
+        {
+            owner.OnShutdown(connection, args);
+            return Task.CompletedTask;
+        }
+
+        public Task OnRecoveredAsync(object sender, AsyncEventArgs args)
+        {
+            owner.Recovered(connection);
+            return Task.CompletedTask;
+        }
+
+        public Task OnRecoveryErrorAsync(object sender, ConnectionRecoveryErrorEventArgs args)
+        {
+            owner.RecoveryFailed(connection, args);
+            return Task.CompletedTask;
         }
     }
 }
