@@ -28,6 +28,7 @@ public sealed class AmqpHealthTests
         Assert.Contains($"{Broker.Host}:{Broker.Port}", endpoint, StringComparison.Ordinal);
         Assert.DoesNotContain("guest:guest", endpoint, StringComparison.Ordinal);
         Assert.Equal(true, report.Data["connected"]);
+        await DeleteQueuesAsync($"{AmqpHealthEvent.Name}::{listener}");
     }
 
     [Fact]
@@ -67,7 +68,15 @@ public sealed class AmqpHealthTests
             Assert.True(host.Restorations(listener) > restorations, "the consumer was reported restored");
         }
 
-        await HealthHost.DeleteQueueAsync(queue);
+        await DeleteQueuesAsync(queue);
+    }
+
+    // The listener's queue and the dead-letter queue its provisioning declared; deleting a missing one is no error.
+    private static async Task DeleteQueuesAsync(string queue)
+    {
+        await using var rabbit = await Rabbit091.ConnectAsync();
+        await rabbit.Channel.QueueDeleteAsync(queue, ifUnused: false, ifEmpty: false);
+        await rabbit.Channel.QueueDeleteAsync(queue + ".dead-letter", ifUnused: false, ifEmpty: false);
     }
 
     private static void UseAmqp(EventingBuilder events) => events.UseAmqp(amqp =>

@@ -17,10 +17,15 @@ public sealed class StompHealthTests
     {
         var uri = await TestBrokers.StompUriAsync("rabbitmq");
         await using var host = await HealthHost.StartAsync(events => UseStomp(events, uri));
+        var listener = HealthHost.Unique("started");
         var probe = new HealthProbe();
-        await using var subscription = await host.Events.SubscribeAsync<StompHealthEvent>(HealthHost.Unique("started"), probe.Handle);
+        HealthReportEntry report;
+        await using (await host.Events.SubscribeAsync<StompHealthEvent>(listener, probe.Handle))
+        {
+            report = await host.WaitForAsync(HealthStatus.Healthy, Patience);
+        }
 
-        var report = await host.WaitForAsync(HealthStatus.Healthy, Patience);
+        await HealthHost.DeleteQueueAsync($"{StompHealthEvent.Name}::{listener}");
 
         Assert.Equal("stomp", host.Provider.MessagingSystem);
         var endpoint = Assert.IsType<string>(report.Data["endpoint"]);
