@@ -35,9 +35,10 @@ public sealed class StompHealthTests
         Assert.Equal(true, report.Data["connected"]);
     }
 
-    // RabbitMQ's STOMP adapter answers the deletion of a subscribed queue with an ERROR frame ("Server cancelled
-    // subscription") and keeps the connection open; the client closes on any ERROR (STOMP 1.2), the listener's
-    // session reconnects and re-subscribes, and the SUBSCRIBE with x-queue-name declares the queue again.
+    // RabbitMQ 3.10's STOMP adapter answers the deletion of a subscribed queue with an ERROR frame ("Server
+    // cancelled subscription", measured with a raw socket) and then closes the connection; the client closes on any
+    // ERROR anyway (STOMP 1.2). The listener's session reconnects and re-subscribes, and the SUBSCRIBE with
+    // x-queue-name declares the queue again.
     [Fact]
     public async Task A_deleted_queue_is_reported_by_listener_and_queue_until_the_subscription_is_restored_and_receives_again()
     {
