@@ -37,6 +37,10 @@ internal sealed class AmqpProvider : IProvider, IProviderInspector
 
     public string Name { get; }
 
+    public string MessagingSystem => "amqp";
+
+    public ProviderHealth Health => _connection.Health;
+
     internal AmqpConnection Connection => _connection;
 
     /// <summary>Given to each new subscription; see <see cref="AmqpSubscription.OnTransferForTests"/>.</summary>
@@ -73,11 +77,22 @@ internal sealed class AmqpProvider : IProvider, IProviderInspector
             _options,
             _topology.ListenSource(listener),
             listener,
-            _loggerFactory.CreateLogger<AmqpSubscription>())
+            _loggerFactory.CreateLogger<AmqpSubscription>(),
+            Health.AddConsumer(listener))
         {
             OnTransferForTests = OnTransferForTests,
         };
-        await subscription.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await subscription.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Never subscribed: nothing to report on.
+            await subscription.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
         _subscriptions.TryAdd(subscription, 0);
         return new Tracked(subscription, this);
     }

@@ -46,11 +46,18 @@ internal sealed class StompProvider : IProvider, IProviderInspector
         _endpoints = StompClientSettings.Endpoints(options);
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<StompProvider>();
-        _sender = new StompSession(_endpoints, _logger);
+        // The send connection is the provider's connection in its health; each listener's own connection is
+        // reported as that listener's consumer (StompSubscription), so the check is not healthy while any is down.
+        Health = new ProviderHealth(_endpoints.Display);
+        _sender = new StompSession(_endpoints, _logger, health: Health);
         _sendPath = new StompSendPath(_sender, _endpoints, options.SendTimeout);
     }
 
     public string Name => "stomp " + _endpoints.Display;
+
+    public string MessagingSystem => "stomp";
+
+    public ProviderHealth Health { get; }
 
     /// <summary>The topology in use; known after <see cref="StartAsync"/>.</summary>
     public StompTopology Topology => _topology ?? throw new InvalidOperationException($"The STOMP provider for {_endpoints} has not been started.");
@@ -88,8 +95,18 @@ internal sealed class StompProvider : IProvider, IProviderInspector
 
     public async Task<IProviderSubscription> SubscribeAsync(ListenerDescriptor listener, CancellationToken cancellationToken)
     {
-        var subscription = new StompSubscription(listener, Topology, _endpoints, _options, _loggerFactory.CreateLogger<StompSubscription>());
-        await subscription.StartAsync(cancellationToken).ConfigureAwait(false);
+        var subscription = new StompSubscription(listener, Topology, _endpoints, _options, _loggerFactory.CreateLogger<StompSubscription>(), Health.AddConsumer(listener));
+        try
+        {
+            await subscription.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Never subscribed: nothing to report on.
+            await subscription.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
         return subscription;
     }
 

@@ -27,8 +27,15 @@ internal sealed class AmqpConnection : ConnectionKeeper<AmqpConnectionObject>
     private string _currentNode;
 
     public AmqpConnection(AmqpProviderOptions options, ILogger logger)
-        : base(options.RecoveryInterval, options.MaxRecoveryInterval)
+        : this(options, logger, new ProviderHealth(Describe(options)))
     {
+    }
+
+    // The health is made before the base constructor runs, so the keeper reports every connection opened and lost to it.
+    private AmqpConnection(AmqpProviderOptions options, ILogger logger, ProviderHealth health)
+        : base(options.RecoveryInterval, options.MaxRecoveryInterval, health)
+    {
+        Health = health;
         _options = options;
         _logger = logger;
         var uri = options.Uri;
@@ -61,6 +68,13 @@ internal sealed class AmqpConnection : ConnectionKeeper<AmqpConnectionObject>
     }
 
     public override string Endpoint { get; }
+
+    /// <summary>The connection as the keeper last saw it, and the consumers the subscriptions register on it.</summary>
+    public ProviderHealth Health { get; }
+
+    /// <summary>Every node of <paramref name="options"/>, passwords masked, as <see cref="Endpoint"/> names them.</summary>
+    private static string Describe(AmqpProviderOptions options) => string.Join(", ",
+        EndpointList.Collect(options.Uri, options.Endpoints).Select(node => AmqpEndpoint.Describe(EndpointList.OnNode(options.Uri, node), options.UserName)));
 
     /// <summary>Connects, retrying until <see cref="AmqpProviderOptions.ConnectTimeout"/>; refused credentials fail at once.</summary>
     /// <exception cref="BrokerUnreachableException">No connection within the timeout, or the credentials were refused.</exception>

@@ -33,6 +33,7 @@ internal sealed class AmqpSubscription : IProviderSubscription
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
     private readonly MessageCallback _onMessage;
+    private readonly ConsumerHealth? _health;
     private Session? _session;
     private ReceiverLink? _link;
     private CreditWindow? _window;
@@ -44,8 +45,10 @@ internal sealed class AmqpSubscription : IProviderSubscription
         AmqpProviderOptions options,
         AmqpTerminus source,
         ListenerDescriptor listener,
-        ILogger logger)
+        ILogger logger,
+        ConsumerHealth? health = null)
     {
+        _health = health;
         _connection = connection;
         _options = options;
         _provisioner = options.Provisioner;
@@ -75,6 +78,7 @@ internal sealed class AmqpSubscription : IProviderSubscription
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
+        _health?.Dispose();
         // No more credit once what the broker holds is used up. Not drain mode: AMQPNetLite fails the whole
         // connection on a transfer beyond its local credit, and transfers may be on the way.
         Volatile.Read(ref _window)?.Close();
@@ -229,7 +233,16 @@ internal sealed class AmqpSubscription : IProviderSubscription
             _link = null;
         }
 
-        Log.ReceiverLost(_logger, _listener.Queue, error?.Condition ?? "detached", error?.Description ?? "the link was closed");
+        var condition = error?.Condition ?? "detached";
+        var description = error?.Description ?? "the link was closed";
+        Log.ReceiverLost(_logger, _listener.Queue, condition, description);
+
+        // Reported even when the link ended with its connection: the connection comes back before the link is
+        // re-attached (and, on RabbitMQ, before its queue is re-declared), and until then the listener is deaf.
+        // RabbitMQ 3.10 never detaches a link whose queue was deleted: its session crashes on the consumer cancel
+        // and the connection closes about 3 s later, which is the first the client hears of it.
+        _health?.Cancelled($"the receiver link ended ({condition}: {description}); re-attaching");
+
         _ = Task.Run(RecoverAsync);
     }
 
@@ -267,11 +280,17 @@ internal sealed class AmqpSubscription : IProviderSubscription
                     // the broker is back (measured: 33.7 s). Then only pace briefly; the next attempt waits for the
                     // recovered connection (a signal, no timer). Backing off is for a broker that refuses the link.
                     connectionLost = _connection.Current is null;
+                    if (!connectionLost)
+                    {
+                        _health?.Cancelled($"the receiver link could not be re-attached: {exception.Message}");
+                    }
+
                     Log.AttachFailed(_logger, exception, _listener.Queue, attempt, connectionLost ? ConnectionLostPause : wait);
                     return true;
                 },
                 _stopping.Token,
                 (wait, token) => Task.Delay(connectionLost ? ConnectionLostPause : wait, token)).ConfigureAwait(false);
+            _health?.Restored();
             Log.Reattached(_logger, _listener.Queue);
         }
         catch (Exception) when (_stopping.IsCancellationRequested)

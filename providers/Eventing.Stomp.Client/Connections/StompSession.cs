@@ -19,14 +19,18 @@ internal sealed class StompSession : ConnectionKeeper<StompConnection>
     private readonly ILogger _logger;
     private readonly Action<StompConnection, StompFrame>? _onMessage;
     private readonly Func<StompConnection, CancellationToken, Task>? _onConnected;
+    private readonly Action<Exception?>? _onLost;
 
     public StompSession(
         StompEndpoints endpoint,
         ILogger logger,
         Action<StompConnection, StompFrame>? onMessage = null,
-        Func<StompConnection, CancellationToken, Task>? onConnected = null)
-        : base(endpoint.Options.ReconnectMinDelay, endpoint.Options.ReconnectMaxDelay)
+        Func<StompConnection, CancellationToken, Task>? onConnected = null,
+        Action<Exception?>? onLost = null,
+        ProviderHealth? health = null)
+        : base(endpoint.Options.ReconnectMinDelay, endpoint.Options.ReconnectMaxDelay, health)
     {
+        _onLost = onLost;
         _endpoint = endpoint;
         _logger = logger;
         _onMessage = onMessage;
@@ -153,6 +157,7 @@ internal sealed class StompSession : ConnectionKeeper<StompConnection>
         if (Lost(connection))
         {
             Log.ConnectionLost(_logger, reason, connection.Endpoint.Display);
+            _onLost?.Invoke(reason);
         }
     }
 

@@ -16,4 +16,10 @@ internal static partial class Log
 
     [LoggerMessage(3220, LogLevel.Information, "STOMP topology {Topology} for {Endpoint} (server {Server})")]
     public static partial void TopologyChosen(ILogger logger, string topology, string endpoint, string server);
+
+    [LoggerMessage(3230, LogLevel.Warning, "The subscription of {Queue} to {Destination} ended ({Reason}); the listener receives nothing until it is re-subscribed")]
+    public static partial void SubscriptionLost(ILogger logger, string queue, string destination, string reason);
+
+    [LoggerMessage(3231, LogLevel.Information, "The subscription of {Queue} to {Destination} is restored")]
+    public static partial void SubscriptionRestored(ILogger logger, string queue, string destination);
 }

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Eventing.Providers;
 using Eventing.Stomp.Client.Connections;
 using Eventing.Stomp.Client.Protocol;
+using Eventing.Stomp.Diagnostics;
 using Eventing.Stomp.Topology;
 using Eventing.Stomp.Wire;
 using Microsoft.Extensions.Logging;
@@ -26,18 +27,20 @@ internal sealed class StompSubscription : IProviderSubscription
     private readonly TimeSpan _timeout;
     private readonly ILogger _logger;
     private readonly StompSession _session;
+    private readonly ConsumerHealth? _health;
     private readonly Channel<Delivery> _inbox = Channel.CreateUnbounded<Delivery>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private int _disposed;
 
-    public StompSubscription(ListenerDescriptor listener, StompTopology topology, StompEndpoints endpoints, StompProviderOptions options, ILogger logger)
+    public StompSubscription(ListenerDescriptor listener, StompTopology topology, StompEndpoints endpoints, StompProviderOptions options, ILogger logger, ConsumerHealth? health = null)
     {
+        _health = health;
         _listener = listener;
         _topology = topology;
         _spec = topology.Subscription(listener);
         _prefetch = Prefetch(listener, options);
         _timeout = options.SendTimeout;
         _logger = logger;
-        _session = new StompSession(endpoints, logger, OnMessage, SubscribeAsync);
+        _session = new StompSession(endpoints, logger, OnMessage, SubscribeAsync, OnLost);
     }
 
     public string Destination => _spec.Destination;
@@ -68,6 +71,7 @@ internal sealed class StompSubscription : IProviderSubscription
             return;
         }
 
+        _health?.Dispose();
         await _session.CloseAsync(_timeout).ConfigureAwait(false);
         _inbox.Writer.TryComplete();
     }
@@ -109,8 +113,27 @@ internal sealed class StompSubscription : IProviderSubscription
         }
     }
 
-    private Task SubscribeAsync(StompConnection connection, CancellationToken cancellationToken) =>
-        SubscribeAsync(connection, SubscriptionId, _spec, _topology.PrefetchHeader, _prefetch, _timeout, cancellationToken);
+    // Runs on every (re)connect before the connection is handed out; a refused SUBSCRIBE fails the reconnect, which
+    // is retried, and the consumer stays reported cancelled until one succeeds.
+    private async Task SubscribeAsync(StompConnection connection, CancellationToken cancellationToken)
+    {
+        await SubscribeAsync(connection, SubscriptionId, _spec, _topology.PrefetchHeader, _prefetch, _timeout, cancellationToken).ConfigureAwait(false);
+        if (_health?.Snapshot().IsConsuming == false)
+        {
+            _health.Restored();
+            Log.SubscriptionRestored(_logger, _listener.Queue, _spec.Destination);
+        }
+    }
+
+    // The subscription ends with its connection: an ERROR frame (RabbitMQ sends one when the queue is deleted,
+    // "Server cancelled subscription", and the client closes on it), the broker closing the socket, a missed
+    // heart-beat. The session reconnects and re-subscribes, which on RabbitMQ declares the queue again.
+    private void OnLost(Exception? reason)
+    {
+        var why = reason?.Message ?? "the broker closed the connection";
+        _health?.Cancelled($"the subscription to {_spec.Destination} ended ({why}); re-subscribing");
+        Log.SubscriptionLost(_logger, _listener.Queue, _spec.Destination, why);
+    }
 
     private void OnMessage(StompConnection connection, StompFrame frame)
     {
