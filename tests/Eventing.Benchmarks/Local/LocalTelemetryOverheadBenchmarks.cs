@@ -9,7 +9,8 @@ namespace Eventing.Benchmarks.Local;
 /// What observability costs on the local provider's send → listener loop (<see cref="LocalThroughputBenchmarks"/>):
 /// nothing listening on the <c>Eventing</c> source and meter (the baseline, one <c>HasListeners</c> check and an
 /// <c>Activity.Current</c> read per send and per delivery); an <see cref="ActivityListener"/> sampling every span with
-/// all data (a send and a process span per event); a <see cref="MeterListener"/> taking every measurement of every
+/// all data (a send and a process span per event); the same listener asking for propagation data only (spans
+/// without tags: what the spans themselves cost, apart from their attributes); a <see cref="MeterListener"/> taking every measurement of every
 /// <c>Eventing</c> instrument. Each case checks that its listener saw every event, so it measures what it says.
 /// </summary>
 [MemoryDiagnoser]
@@ -31,7 +32,14 @@ public class LocalTelemetryOverheadBenchmarks
     [GlobalSetup(Target = nameof(Tracing))]
     public Task SetupTracingAsync()
     {
-        _spans = new SpanCounter();
+        _spans = new SpanCounter(ActivitySamplingResult.AllDataAndRecorded);
+        return StartAsync();
+    }
+
+    [GlobalSetup(Target = nameof(TracingContextOnly))]
+    public Task SetupTracingContextOnlyAsync()
+    {
+        _spans = new SpanCounter(ActivitySamplingResult.PropagationData);
         return StartAsync();
     }
 
@@ -66,6 +74,9 @@ public class LocalTelemetryOverheadBenchmarks
         }
     }
 
+    [Benchmark(OperationsPerInvoke = Events, Description = "ActivityListener, every span, PropagationData")]
+    public Task TracingContextOnly() => Tracing();
+
     [Benchmark(OperationsPerInvoke = Events, Description = "MeterListener, every instrument")]
     public async Task Metrics()
     {
@@ -79,18 +90,18 @@ public class LocalTelemetryOverheadBenchmarks
 
     private async Task StartAsync() => (_services, _events, _counter) = await LocalThroughputBenchmarks.StartBusAsync();
 
-    /// <summary>Samples every <c>Eventing</c> span with all data, as a tracer that exports everything does; counts the send spans.</summary>
+    /// <summary>Samples every <c>Eventing</c> span (with all data, as a tracer that exports everything does); counts the send spans.</summary>
     private sealed class SpanCounter : IDisposable
     {
         private readonly ActivityListener _listener;
         private long _sends;
 
-        public SpanCounter()
+        public SpanCounter(ActivitySamplingResult sampling)
         {
             _listener = new ActivityListener
             {
                 ShouldListenTo = source => source.Name == EventingDiagnostics.ActivitySourceName,
-                Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+                Sample = (ref ActivityCreationOptions<ActivityContext> _) => sampling,
                 ActivityStopped = activity =>
                 {
                     if (activity.Kind == ActivityKind.Producer)
