@@ -27,31 +27,35 @@ public class LocalThroughputBenchmarks
     private Counter? _counter;
 
     [GlobalSetup]
-    public async Task SetupAsync()
+    public async Task SetupAsync() => (_services, _events, _counter) = await StartBusAsync();
+
+    [GlobalCleanup]
+    public Task CleanupAsync() => StopBusAsync(_services!);
+
+    /// <summary>A started bus on the local provider with the counting listener; other local benchmarks reuse it.</summary>
+    internal static async Task<(ServiceProvider Services, IEventManager Events, Counter Counter)> StartBusAsync()
     {
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton<Counter>();
         services.AddEventing(events => events.AddListener<CountingListener>().UseLocal());
-        _services = services.BuildServiceProvider();
-        foreach (var hosted in _services.GetServices<IHostedService>())
+        var provider = services.BuildServiceProvider();
+        foreach (var hosted in provider.GetServices<IHostedService>())
         {
             await hosted.StartAsync(CancellationToken.None);
         }
 
-        _events = _services.GetRequiredService<IEventManager>();
-        _counter = _services.GetRequiredService<Counter>();
+        return (provider, provider.GetRequiredService<IEventManager>(), provider.GetRequiredService<Counter>());
     }
 
-    [GlobalCleanup]
-    public async Task CleanupAsync()
+    internal static async Task StopBusAsync(ServiceProvider services)
     {
-        foreach (var hosted in _services!.GetServices<IHostedService>())
+        foreach (var hosted in services.GetServices<IHostedService>())
         {
             await hosted.StopAsync(CancellationToken.None);
         }
 
-        await _services!.DisposeAsync();
+        await services.DisposeAsync();
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Events, Description = "twin: Channel + System.Text.Json")]
@@ -87,12 +91,15 @@ public class LocalThroughputBenchmarks
     }
 
     [Benchmark(OperationsPerInvoke = Events, Description = "Eventing local provider, send → listener")]
-    public async Task LocalProvider()
+    public Task LocalProvider() => SendAllAsync(_events!, _counter!);
+
+    /// <summary>Sends <see cref="Events"/> events and waits until the listener has counted every one.</summary>
+    internal static async Task SendAllAsync(IEventManager events, Counter counter)
     {
-        var done = _counter!.Expect(Events);
+        var done = counter.Expect(Events);
         for (var i = 0; i < Events; i++)
         {
-            var send = _events!.SendAsync(Order);
+            var send = events.SendAsync(Order);
             if (!send.IsCompletedSuccessfully)
             {
                 await send;
