@@ -37,7 +37,11 @@ internal sealed class ListenerTelemetry
     public Attempt StartAttempt(Envelope envelope)
     {
         var activity = StartProcess(envelope);
-        activity?.SetTag(MessagingAttributes.DeliveryAttempt, envelope.DeliveryAttempt);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag(MessagingAttributes.DeliveryAttempt, envelope.DeliveryAttempt);
+        }
+
         return new Attempt(this, activity, _metrics.ProcessDuration.Enabled ? Stopwatch.GetTimestamp() : 0);
     }
 

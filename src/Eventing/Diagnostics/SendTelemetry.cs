@@ -51,7 +51,8 @@ internal sealed class SendTelemetry(EventingTracing tracing, EventingMetrics met
         metrics.SentMessages.Add(
             1,
             new KeyValuePair<string, object?>(MessagingAttributes.System, system),
-            new KeyValuePair<string, object?>(MessagingAttributes.DestinationName, @event.Name));
+            new KeyValuePair<string, object?>(MessagingAttributes.DestinationName, @event.Name),
+            new KeyValuePair<string, object?>(MessagingAttributes.OperationName, MessagingAttributes.Send));
 
     /// <summary>Ends a send: counted, timed from <paramref name="started"/>, and failed with <paramref name="exception"/> if one is given.</summary>
     public void Complete(Activity? activity, EventDescriptor @event, long started, Exception? exception)
