@@ -27,10 +27,7 @@ public abstract class TelemetryConformance<TTarget>(TTarget target) : Conformanc
     public async Task A_send_and_its_delivery_are_one_trace_with_the_process_span_a_child_of_the_send_span(ContentMode mode)
     {
         var spans = new SpanCollection();
-        using var tracing = Sdk.CreateTracerProviderBuilder()
-            .AddSource(EventingDiagnostics.ActivitySourceName, Application.Name)
-            .AddInMemoryExporter(spans)
-            .Build();
+        using var tracing = StartTracing(spans);
         var run = NewRun();
         var name = Listener($"traced-{mode}".ToLowerInvariant());
         var received = new Collector<string>();
@@ -80,10 +77,7 @@ public abstract class TelemetryConformance<TTarget>(TTarget target) : Conformanc
     public async Task Each_failed_attempt_is_a_span_with_its_exception_and_a_retry_event_and_the_last_one_a_dead_letter_event()
     {
         var spans = new SpanCollection();
-        using var tracing = Sdk.CreateTracerProviderBuilder()
-            .AddSource(EventingDiagnostics.ActivitySourceName, Application.Name)
-            .AddInMemoryExporter(spans)
-            .Build();
+        using var tracing = StartTracing(spans);
         var run = NewRun();
         var name = Listener("traced-failing");
         await using var host = await TestHost.StartAsync(Target, options: o => o.DefaultRetry = new RetryPolicy(2, TimeSpan.Zero, TimeSpan.Zero));
@@ -163,4 +157,11 @@ public abstract class TelemetryConformance<TTarget>(TTarget target) : Conformanc
         Assert.Equal(1, measured.Sum("eventing.dead_letters", consumer, new KeyValuePair<string, object?>("eventing.dead_letter.reason", "failed")));
         Assert.True(measured.Count("eventing.handlers.in_flight", consumer) >= 1, "In-flight handlers are observed per listener.");
     }
+
+    /// <summary>The OpenTelemetry SDK as an application wires it, exporting the Eventing spans and the test's own into <paramref name="spans"/>.</summary>
+    private static TracerProvider StartTracing(SpanCollection spans) =>
+        Sdk.CreateTracerProviderBuilder()
+            .AddSource(EventingDiagnostics.ActivitySourceName, Application.Name)
+            .AddInMemoryExporter(spans)
+            .Build();
 }

@@ -14,12 +14,7 @@ namespace Eventing.DeadLetters;
 internal sealed class DeadLetterStage(ListenerDescriptor listener, IProvider provider, ILogger logger, ListenerTelemetry telemetry, CancellationToken stopping)
     : EnvelopePipeline
 {
-    // A dead-letter queue that refuses messages (deleted, full, unroutable) is an operator's problem that lasts:
-    // back off from 1 s to 1 min between tries rather than redeliver as fast as the broker can.
-    private static readonly TimeSpan RetryInitial = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan RetryMax = TimeSpan.FromMinutes(1);
-
-    private int _failures;
+    private readonly RefusalBackoff _refusals = new(stopping);
 
     public override async ValueTask HandleAsync(Envelope envelope, ListenerDescriptor _, EnvelopeHandler next, CancellationToken cancellationToken)
     {
@@ -33,7 +28,7 @@ internal sealed class DeadLetterStage(ListenerDescriptor listener, IProvider pro
         }
     }
 
-    /// <summary>Dead-letters <paramref name="envelope"/>; throws <see cref="DeadLetterRefusedException"/> when the broker refused it.</summary>
+    /// <summary>Dead-letters <paramref name="envelope"/>; throws <see cref="CopyRefusedException"/> when the broker refused it.</summary>
     public async ValueTask DeadLetterAsync(Envelope envelope, string reason, Exception? exception, string problem, int attempt)
     {
         if (attempt == 0)
@@ -50,23 +45,14 @@ internal sealed class DeadLetterStage(ListenerDescriptor listener, IProvider pro
         }
         catch (Exception sendFailure)
         {
-            var failures = Interlocked.Increment(ref _failures);
-            var delay = Backoff.Delay(failures, RetryInitial, RetryMax);
+            var (refusals, delay) = _refusals.Refused();
             telemetry.DeadLetterRefused();
-            Log.DeadLetterFailed(logger, sendFailure, envelope.Id, listener.Queue, failures, delay);
-            try
-            {
-                await Task.Delay(delay, stopping).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // Stopping: hand it back now rather than hold up shutdown.
-            }
-
-            throw new DeadLetterRefusedException(sendFailure);
+            Log.DeadLetterFailed(logger, sendFailure, envelope.Id, listener.Queue, refusals, delay);
+            await _refusals.WaitAsync(delay).ConfigureAwait(false);
+            throw new CopyRefusedException(sendFailure);
         }
 
-        Volatile.Write(ref _failures, 0);
+        _refusals.Accepted();
         telemetry.DeadLettered(reason);
     }
 }

@@ -35,6 +35,12 @@ internal static partial class Log
     [LoggerMessage(1026, LogLevel.Error, "Could not dead-letter message {MessageId} from {Queue} (failure {Failures} in a row); it goes back to the queue in {Delay}")]
     public static partial void DeadLetterFailed(ILogger logger, Exception exception, string messageId, string queue, int failures, TimeSpan delay);
 
+    [LoggerMessage(1027, LogLevel.Warning, "Message {MessageId} on {Queue} failed its immediate attempts; delayed retry {Retry} of {Retries} in {Delay}")]
+    public static partial void DelayedRetry(ILogger logger, Exception? exception, string messageId, string queue, int retry, int retries, TimeSpan delay);
+
+    [LoggerMessage(1028, LogLevel.Error, "Could not hand message {MessageId} from {Queue} back to the broker for a delayed retry (failure {Failures} in a row); it goes back to the queue in {Delay}")]
+    public static partial void DelayedRetryFailed(ILogger logger, Exception exception, string messageId, string queue, int failures, TimeSpan delay);
+
     [LoggerMessage(1023, LogLevel.Warning, "Listener {Queue} was cancelled while handling message {MessageId}; it goes back to the queue")]
     public static partial void Requeued(ILogger logger, string queue, string messageId);
 

@@ -34,6 +34,12 @@ public static class CloudEventAttributes
     /// <summary>Dead-letter extension: when it was dead-lettered (RFC 3339 UTC).</summary>
     public const string FailedAt = "failedat";
 
+    /// <summary>How many delayed retries a message had (on the delayed copy and on its dead letter).</summary>
+    public const string DelayedRetries = "delayedretries";
+
+    /// <summary>When the first attempt of a message failed, kept across its delayed retries (RFC 3339).</summary>
+    public const string FirstFailedAt = "firstfailedat";
+
     /// <summary>The header prefix Eventing writes on AMQP 0-9-1 and STOMP.</summary>
     public const string HeaderPrefix = "ce_";
 

@@ -291,6 +291,13 @@ internal sealed partial class EventManager : IEventManager, IEnvelopeSender, IAs
 
     private async Task<ReceivePump> SubscribeAsync(ListenerDescriptor listener, IReadOnlyList<IEnvelopePipeline> pipelines, EventInvoker invoker, CancellationToken cancellationToken)
     {
+        if (listener.Retry.Delayed.Count > 0 && _provider is not IDelayedRedelivery)
+        {
+            throw new InvalidOperationException(
+                $"Listener '{listener.Name}' asks for delayed retries (Retry(immediate: ..., delayed: [...])), but the {_provider.Name} provider cannot " +
+                "hand a message back to the broker for later. Remove the delayed retries, or use a provider that supports them (UseLocal, UseRabbitMq).");
+        }
+
         var subscription = await _provider.SubscribeAsync(listener, cancellationToken).ConfigureAwait(false);
         var pump = new ReceivePump(listener, subscription, pipelines, invoker.InvokeAsync, _provider, _options, Forget, _loggerFactory.CreateLogger<ReceivePump>(), new ListenerTelemetry(listener, _provider.MessagingSystem, _tracing, _metrics));
         lock (_gate)

@@ -58,6 +58,26 @@ public sealed class ListenerBuilder
     }
 
     /// <summary>
+    /// Retries a failing event <paramref name="immediate"/> times in the consuming process, then hands it back to the
+    /// broker for each of <paramref name="delayed"/> in turn (the consumer is free meanwhile; each delayed retry runs
+    /// the immediate attempts again), and dead-letters it with the whole history after the last. The immediate attempts
+    /// wait as <see cref="RetryPolicy.Default"/> does.
+    /// </summary>
+    /// <example><code>listener.Retry(immediate: 3, delayed: [TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(10)])</code></example>
+    public ListenerBuilder Retry(int immediate, IReadOnlyList<TimeSpan> delayed)
+    {
+        ArgumentNullException.ThrowIfNull(delayed);
+        var policy = RetryPolicy.Default with
+        {
+            MaxAttempts = immediate,
+            Delayed = [.. delayed],
+        };
+        policy.Validate(_registration.ListenerType.Name);
+        _registration.Retry = policy;
+        return this;
+    }
+
+    /// <summary>
     /// Settings that extension packages record for this listener (for example <c>Idempotent(...)</c>); the bus
     /// copies them to <see cref="ListenerDescriptor.Properties"/>, where a pipeline's <see cref="IEnvelopePipeline.Bind"/>
     /// reads them. Use a key prefixed with the package name.

@@ -98,6 +98,21 @@ public sealed class LocalBroker
         }
     }
 
+    /// <summary>
+    /// Puts <paramref name="envelope"/> on <paramref name="queue"/> after <paramref name="delay"/>, on a timer: in
+    /// process there is no broker to wait for us, and, as with every local message, a process that ends loses it.
+    /// </summary>
+    internal void EnqueueLater(string queue, Envelope envelope, TimeSpan delay) => _ = EnqueueAfterAsync(queue, envelope, delay);
+
+    private async Task EnqueueAfterAsync(string queue, Envelope envelope, TimeSpan delay)
+    {
+        await Task.Delay(delay).ConfigureAwait(false);
+        if (_queues.TryGetValue(queue, out var found))
+        {
+            await found.EnqueueAsync(envelope, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
     internal ValueTask PublishAsync(Envelope envelope, string address, CancellationToken cancellationToken)
     {
         if (!_bindings.TryGetValue(address, out var queues) || queues.Length == 0)

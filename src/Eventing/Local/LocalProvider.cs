@@ -3,7 +3,7 @@ using Eventing.Providers;
 namespace Eventing.Local;
 
 /// <summary>The in-process provider: same semantics as a broker, no network.</summary>
-internal sealed class LocalProvider(LocalBroker broker) : IProvider
+internal sealed class LocalProvider(LocalBroker broker) : IProvider, IDelayedRedelivery
 {
     public string Name => "local";
 
@@ -46,6 +46,12 @@ internal sealed class LocalProvider(LocalBroker broker) : IProvider
     public ValueTask DeadLetterAsync(Envelope envelope, ListenerDescriptor listener, CancellationToken cancellationToken)
     {
         Broker.DeadLetter(listener.DeadLetterQueue, envelope);
+        return default;
+    }
+
+    public ValueTask RedeliverAsync(Envelope envelope, ListenerDescriptor listener, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        Broker.EnqueueLater(listener.Queue, envelope, delay);
         return default;
     }
 

@@ -60,13 +60,11 @@ internal sealed class ReceivePump : IAsyncDisposable
         _active = new Delivery?[listener.Concurrency];
         _telemetry = telemetry;
         _deadLetters = new DeadLetterStage(listener, provider, logger, telemetry, _stopping.Token);
-        IEnvelopePipeline[] stages =
-        [
-            _deadLetters,
-            new EnvelopeCheckStage(listener, options.MaxEnvelopeBytes),
-            new RetryStage(listener, logger, telemetry),
-            .. pipelines,
-        ];
+        var checks = new EnvelopeCheckStage(listener, options.MaxEnvelopeBytes);
+        var retries = new RetryStage(listener, logger, telemetry);
+        IEnvelopePipeline[] stages = listener.Retry.Delayed.Count == 0 || provider is not IDelayedRedelivery redelivery
+            ? [_deadLetters, checks, retries, .. pipelines]
+            : [_deadLetters, checks, new DelayedRetryStage(listener, redelivery, logger, _stopping.Token), retries, .. pipelines];
         _chain = PipelineChain.Compose(stages, listener, invoker);
     }
 
@@ -284,7 +282,7 @@ internal sealed class ReceivePump : IAsyncDisposable
             await RequeueOnceAsync(delivery).ConfigureAwait(false);
             return;
         }
-        catch (DeadLetterRefusedException)
+        catch (CopyRefusedException)
         {
             await RequeueOnceAsync(delivery).ConfigureAwait(false);
             return;
