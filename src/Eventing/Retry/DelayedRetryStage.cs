@@ -68,6 +68,13 @@ internal sealed class DelayedRetryStage(ListenerDescriptor listener, IDelayedRed
         Log.DelayedRetry(logger, failed.Cause, copy.Id, listener.Queue, retry, listener.Retry.Delayed.Count, delay);
     }
 
+    /// <summary>The wait before the next delayed retry of <paramref name="envelope"/>, or null when none is left.</summary>
+    internal static TimeSpan? NextDelay(RetryPolicy retry, Envelope envelope)
+    {
+        var done = DelayedRetriesOf(envelope);
+        return done < retry.Delayed.Count ? retry.Delayed[done] : null;
+    }
+
     private static int DelayedRetriesOf(Envelope envelope) =>
         envelope.TryGetHeader(CloudEventAttributes.DelayedRetries, out var value)
         && int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var done)

@@ -35,7 +35,16 @@ internal sealed class RetryStage(ListenerDescriptor listener, ILogger logger, Li
             {
                 if (attempt >= retry.MaxAttempts)
                 {
-                    span.GaveUp(exception, DeadLetterReasons.Failed);
+                    // The delayed retry stage outside decides what follows; the span says the same.
+                    if (DelayedRetryStage.NextDelay(retry, envelope) is { } later)
+                    {
+                        span.Retrying(exception, later);
+                    }
+                    else
+                    {
+                        span.GaveUp(exception, DeadLetterReasons.Failed);
+                    }
+
                     throw new DeliveryFailedException(envelope, DeadLetterReasons.Failed, exception, exception.Message, attempt);
                 }
 
