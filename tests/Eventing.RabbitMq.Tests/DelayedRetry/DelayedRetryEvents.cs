@@ -13,3 +13,6 @@ public sealed record DelayedQueuesEvent(string Run, int Seq);
 
 [Event("delayed.rabbit.restart", Durable = true)]
 public sealed record DelayedRestartEvent(string Run, int Seq);
+
+[Event("delayed.rabbit.quorum", Durable = true)]
+public sealed record DelayedQuorumEvent(string Run, int Seq);
