@@ -11,8 +11,5 @@ public sealed record DelayedNeverEvent(string Run, int Seq);
 [Event("delayed.rabbit.queues", Durable = true)]
 public sealed record DelayedQueuesEvent(string Run, int Seq);
 
-[Event("delayed.rabbit.restart", Durable = true)]
-public sealed record DelayedRestartEvent(string Run, int Seq);
-
 [Event("delayed.rabbit.quorum", Durable = true)]
 public sealed record DelayedQuorumEvent(string Run, int Seq);
