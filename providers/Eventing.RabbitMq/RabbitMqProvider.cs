@@ -15,7 +15,7 @@ namespace Eventing.RabbitMq;
 /// publishing connection of <see cref="RabbitMqConnection"/>, consumes each listener on a connection of its own
 /// (<see cref="RabbitMqSubscription"/>), and declares the names of <see cref="RabbitMqTopology"/>.
 /// </summary>
-internal sealed class RabbitMqProvider : IProvider, IProviderInspector
+internal sealed class RabbitMqProvider : IProvider, IProviderInspector, IDelayedRedelivery
 {
     private readonly RabbitMqProviderOptions _options;
     private readonly ILoggerFactory _loggerFactory;
@@ -77,6 +77,7 @@ internal sealed class RabbitMqProvider : IProvider, IProviderInspector
         var subscription = await RabbitMqSubscription.StartAsync(_connection, _provisioner, listener, prefetch,
             _loggerFactory.CreateLogger<RabbitMqSubscription>(), cancellationToken).ConfigureAwait(false);
         Log.Consuming(_logger, listener.Queue, prefetch);
+        LogDelayQueues(listener);
         return subscription;
     }
 
@@ -105,7 +106,16 @@ internal sealed class RabbitMqProvider : IProvider, IProviderInspector
             else
             {
                 await _provisioner.DeclareListenerAsync(channel, listener, cancellationToken).ConfigureAwait(false);
+                LogDelayQueues(listener);
             }
+        }
+    }
+
+    private void LogDelayQueues(ListenerDescriptor listener)
+    {
+        foreach (var (queue, delay) in RabbitMqTopology.DelayQueues(listener, _options.QueueType))
+        {
+            Log.DelayQueueDeclared(_logger, queue.Name, delay.TotalSeconds, listener.Queue);
         }
     }
 
@@ -117,6 +127,24 @@ internal sealed class RabbitMqProvider : IProvider, IProviderInspector
         // operator deleted the queue, the broker returns the message instead of dropping it, the send fails and the
         // core keeps the original rather than acknowledging a dead letter that went nowhere.
         return _sendPath.PublishAsync(string.Empty, RabbitMqTopology.DeadLetterQueueName(listener), envelope, durable: true, mandatory: true, cancellationToken);
+    }
+
+    public ValueTask RedeliverAsync(Envelope envelope, ListenerDescriptor listener, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        ArgumentNullException.ThrowIfNull(listener);
+        if (!listener.Retry.Delayed.Contains(delay))
+        {
+            throw new ArgumentException(
+                $"Listener '{listener.Name}' has no delayed retry of {delay}; its delay queues are for {string.Join(", ", listener.Retry.Delayed)} only.", nameof(delay));
+        }
+
+        // The broker does the waiting: the copy expires from the delay queue (declared with the listener's, its TTL
+        // the delay) back to the listener's queue. Persistent and mandatory as a dead letter is, so the core acks the
+        // original only once the copy is confirmed in a queue that exists.
+        var queue = RabbitMqTopology.DelayQueueName(listener, delay);
+        Log.Redelivering(_logger, envelope.Id, queue, listener.Queue);
+        return _sendPath.PublishAsync(string.Empty, queue, envelope, durable: true, mandatory: true, cancellationToken);
     }
 
     public IReadOnlyList<TopologyEntry> DescribeTopology(ListenerDescriptor listener)

@@ -52,4 +52,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3015, Level = LogLevel.Information, Message = "Consuming {Queue} again after the broker cancelled its consumer")]
     public static partial void ConsumerRestored(ILogger logger, string queue);
+
+    [LoggerMessage(EventId = 3016, Level = LogLevel.Debug, Message = "Sending {MessageId} to delay queue {DelayQueue}; it goes back to {Queue} when its TTL expires")]
+    public static partial void Redelivering(ILogger logger, string messageId, string delayQueue, string queue);
+
+    [LoggerMessage(EventId = 3017, Level = LogLevel.Debug, Message = "Declared delay queue {DelayQueue}: messages wait {DelaySeconds:0.###} s in it, then go back to {Queue}")]
+    public static partial void DelayQueueDeclared(ILogger logger, string delayQueue, double delaySeconds, string queue);
 }

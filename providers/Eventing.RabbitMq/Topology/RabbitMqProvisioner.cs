@@ -43,14 +43,22 @@ internal sealed class RabbitMqProvisioner
         await channel.ExchangeDeclareAsync(ExchangeName, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Declares the queue of <paramref name="listener"/>, binds it with the event name, and declares its dead-letter queue.</summary>
+    /// <summary>
+    /// Declares the queue of <paramref name="listener"/>, binds it with the event name, and declares its dead-letter
+    /// queue and its delay queues (<see cref="RabbitMqTopology.DelayQueues"/>).
+    /// </summary>
     /// <returns>The name of the listener queue.</returns>
     public async Task<string> DeclareListenerAsync(IChannel channel, ListenerDescriptor listener, CancellationToken cancellationToken)
     {
         var queue = RabbitMqTopology.ListenerQueue(listener, QueueType);
-        await DeclareAsync(channel, queue, cancellationToken).ConfigureAwait(false);
+        await DeclareAsync(channel, queue, null, cancellationToken).ConfigureAwait(false);
         await channel.QueueBindAsync(queue.Name, ExchangeName, RabbitMqTopology.RoutingKey(listener.Event), cancellationToken: cancellationToken).ConfigureAwait(false);
         await DeclareDeadLetterQueueAsync(channel, listener, cancellationToken).ConfigureAwait(false);
+        foreach (var (delayQueue, delay) in RabbitMqTopology.DelayQueues(listener, QueueType))
+        {
+            await DeclareAsync(channel, delayQueue, RabbitMqTopology.DelayArguments(listener, delayQueue.Type, delay), cancellationToken).ConfigureAwait(false);
+        }
+
         return queue.Name;
     }
 
@@ -59,16 +67,16 @@ internal sealed class RabbitMqProvisioner
     public async Task<string> DeclareDeadLetterQueueAsync(IChannel channel, ListenerDescriptor listener, CancellationToken cancellationToken)
     {
         var queue = RabbitMqTopology.DeadLetterQueue(listener, QueueType);
-        await DeclareAsync(channel, queue, cancellationToken).ConfigureAwait(false);
+        await DeclareAsync(channel, queue, null, cancellationToken).ConfigureAwait(false);
         return queue.Name;
     }
 
-    private static Task<QueueDeclareOk> DeclareAsync(IChannel channel, QueueShape queue, CancellationToken cancellationToken) =>
+    private static Task<QueueDeclareOk> DeclareAsync(IChannel channel, QueueShape queue, Dictionary<string, object?>? arguments, CancellationToken cancellationToken) =>
         channel.QueueDeclareAsync(
             queue.Name,
             durable: queue.Durable,
             exclusive: queue.Exclusive,
             autoDelete: queue.AutoDelete,
-            arguments: RabbitMqTopology.Arguments(queue.Type),
+            arguments: arguments ?? RabbitMqTopology.Arguments(queue.Type),
             cancellationToken: cancellationToken);
 }

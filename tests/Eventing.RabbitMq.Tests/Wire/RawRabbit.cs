@@ -45,6 +45,29 @@ internal sealed class RawRabbit : IAsyncDisposable
     public ValueTask PublishAsync(string routingKey, BasicProperties properties, byte[] body) =>
         _channel.BasicPublishAsync("amq.topic", routingKey, mandatory: false, properties, body);
 
+    /// <summary>Publishes straight to <paramref name="queue"/> through the default exchange.</summary>
+    public ValueTask PublishToQueueAsync(string queue, BasicProperties properties, byte[] body) =>
+        _channel.BasicPublishAsync(string.Empty, queue, mandatory: true, properties, body);
+
+    /// <summary>
+    /// Declares <paramref name="queue"/> durable with <paramref name="arguments"/>: null when the broker accepted it,
+    /// else its reply code (PRECONDITION_FAILED when the queue exists with other arguments).
+    /// </summary>
+    public async Task<ushort?> DeclareDurableQueueAsync(string queue, IDictionary<string, object?> arguments)
+    {
+        // A channel of its own: a refused declaration closes the channel it was made on.
+        await using var channel = await _connection.CreateChannelAsync();
+        try
+        {
+            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments);
+            return null;
+        }
+        catch (OperationInterruptedException exception)
+        {
+            return exception.ShutdownReason?.ReplyCode;
+        }
+    }
+
     /// <summary>A task for the first message on an existing queue.</summary>
     public async Task<BasicDeliverEventArgs> ReceiveFromQueueAsync(string queue, TimeSpan timeout)
     {
