@@ -243,7 +243,7 @@ amq_write_config() {
                            http://activemq.apache.org/schema/core http://activemq.apache.org/schema/core/activemq-core.xsd">
   <broker xmlns="http://activemq.apache.org/schema/core" brokerName="eventing"
           dataDirectory="$AMQ_DIR/data" tmpDataDirectory="$AMQ_DIR/tmp"
-          persistent="true" useJmx="false" schedulerSupport="false">
+          persistent="true" useJmx="false" schedulerSupport="true">
     <persistenceAdapter>
       <kahaDB directory="$AMQ_DIR/data/kahadb"/>
     </persistenceAdapter>
