@@ -17,7 +17,7 @@ namespace Eventing.Stomp;
 /// once); each listener consumes on a connection of its own. Connections come back after a broker restart and
 /// subscriptions are restored.
 /// </summary>
-internal sealed class StompProvider : IProvider, IProviderInspector
+internal sealed class StompProvider : IProvider, IProviderInspector, IDelayedRedelivery
 {
     private static readonly StompTopologyKind[] EveryKind = [StompTopologyKind.ActiveMq, StompTopologyKind.RabbitMq, StompTopologyKind.Artemis];
 
@@ -93,8 +93,22 @@ internal sealed class StompProvider : IProvider, IProviderInspector
         return _sendPath.SendAsync(envelope, topology.DeadLetterDestination(listener), topology.DeadLetterHeaders, durable: true, cancellationToken);
     }
 
+    public ValueTask RedeliverAsync(Envelope envelope, ListenerDescriptor listener, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        var target = Topology.DelayedRedelivery(listener, delay) ?? throw CannotDelay(listener);
+
+        // Persistent and confirmed like a dead letter: the core acknowledges the original only after the RECEIPT.
+        return _sendPath.SendAsync(envelope, target.Destination, target.Headers, durable: true, cancellationToken);
+    }
+
     public async Task<IProviderSubscription> SubscribeAsync(ListenerDescriptor listener, CancellationToken cancellationToken)
     {
+        // The core sees only that this provider can delay; whether the broker behind it can is known per topology.
+        if (listener.Retry.Delayed.Count > 0 && Topology.DelayedRedelivery(listener, listener.Retry.Delayed[0]) is null)
+        {
+            throw CannotDelay(listener);
+        }
+
         var subscription = new StompSubscription(listener, Topology, _endpoints, _options, _loggerFactory.CreateLogger<StompSubscription>(), Health.AddConsumer(listener));
         try
         {
@@ -109,6 +123,13 @@ internal sealed class StompProvider : IProvider, IProviderInspector
 
         return subscription;
     }
+
+    private InvalidOperationException CannotDelay(ListenerDescriptor listener) => new(
+        $"Listener '{listener.Name}' asks for delayed retries (Retry(immediate: ..., delayed: [...])), but the STOMP provider for {_endpoints.Display} " +
+        $"cannot delay {(listener.PerProcess ? "a per-process listener's messages" : "messages")} on {Topology.Kind}: " +
+        (Topology.Kind == StompTopologyKind.ActiveMq
+            ? "a per-process listener has no queue of its own there to put the copy on. Make the listener shared, or remove the delayed retries."
+            : "the topology has no delayed redelivery. Remove the delayed retries, or use ActiveMQ Classic (with schedulerSupport) or RabbitMQ."));
 
     public Task ProvisionAsync(ListenerDescriptor listener, CancellationToken cancellationToken)
     {

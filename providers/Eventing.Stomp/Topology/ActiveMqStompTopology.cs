@@ -32,6 +32,15 @@ internal sealed class ActiveMqStompTopology : StompTopology
             : new StompSubscriptionSpec($"/queue/Consumer.{EscapeConsumerName(listener.Name)}.VirtualTopic.{@event}", []);
     }
 
+    // The broker's scheduler (schedulerSupport="true" in activemq.xml; without it the header is ignored and the copy
+    // arrives at once) holds the copy in its persistent job store for AMQ_SCHEDULED_DELAY ms, then puts it on the
+    // listener's own Consumer.* queue, not the virtual topic, which would copy it to every other listener. A
+    // per-process listener has no queue of its own to put it on.
+    public override StompSendSpec? DelayedRedelivery(ListenerDescriptor listener, TimeSpan delay) =>
+        listener.PerProcess
+            ? null
+            : new(ListenerQueueDestination(listener), [Header("AMQ_SCHEDULED_DELAY", ((long)delay.TotalMilliseconds).ToString(CultureInfo.InvariantCulture))]);
+
     /// <summary>
     /// The consumer group of a virtual topic is one name segment: ActiveMQ splits destination names at dots and
     /// reads <c>*</c>, <c>&gt;</c> and <c>,</c> as wildcards and lists. Every character outside

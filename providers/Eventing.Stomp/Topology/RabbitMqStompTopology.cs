@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Eventing.Stomp.Topology;
 
 /// <summary>
@@ -30,6 +32,21 @@ internal sealed class RabbitMqStompTopology(StompQueueType queueType = StompQueu
 
     // The subscription is /topic/<event> with x-queue-name; the queue itself is reached as /amq/queue/<queue>.
     public override string ListenerQueueDestination(ListenerDescriptor listener) => "/amq/queue/" + listener.Queue;
+
+    // RabbitMQ cannot hold a message back, so each delay has a queue of its own, <queue>.delay.<seconds>s, as the
+    // RabbitMq provider names it: nobody consumes it, its x-message-ttl expires the copy and dead-letters it through
+    // the default exchange to the listener's queue. The first SEND declares it from these x- headers; they depend
+    // only on the listener and the delay, so every later SEND declares it the same way (RabbitMQ refuses a
+    // redeclaration with other arguments: precondition_failed).
+    public override StompSendSpec? DelayedRedelivery(ListenerDescriptor listener, TimeSpan delay) =>
+        new($"/queue/{listener.Queue}.delay.{delay.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)}s",
+        [
+            Header("durable", "true"),
+            Header("auto-delete", "false"),
+            Header("x-message-ttl", ((long)delay.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)),
+            Header("x-dead-letter-exchange", string.Empty),
+            Header("x-dead-letter-routing-key", listener.Queue),
+        ]);
 
     public override StompSubscriptionSpec Subscription(ListenerDescriptor listener) =>
         new("/topic/" + listener.Event.Name, listener.PerProcess || queueType == StompQueueType.Classic

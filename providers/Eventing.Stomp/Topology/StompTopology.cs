@@ -23,6 +23,13 @@ internal abstract class StompTopology
     /// <summary>Where failed envelopes of a listener go: our own <c>&lt;queue&gt;.dead-letter</c>, never the broker's DLQ.</summary>
     public virtual string DeadLetterDestination(ListenerDescriptor listener) => "/queue/" + listener.DeadLetterQueue;
 
+    /// <summary>
+    /// Where a delayed retry of a listener's message is sent, with the headers that make the broker hold it for
+    /// <paramref name="delay"/> before it reaches the listener's queue again; null when the broker (or this listener
+    /// on it) cannot delay, and the listener is then refused at start. None by default.
+    /// </summary>
+    public virtual StompSendSpec? DelayedRedelivery(ListenerDescriptor listener, TimeSpan delay) => null;
+
     /// <summary>The extra SEND headers of dead letters (none by default).</summary>
     public virtual KeyValuePair<string, string>[] DeadLetterHeaders => [];
 
