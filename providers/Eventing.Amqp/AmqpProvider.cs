@@ -14,7 +14,7 @@ namespace Eventing.Amqp;
 /// <see cref="AmqpTopology"/> names. Provisioning (queues, bindings) is delegated to an
 /// <see cref="IAmqpProvisioner"/> when the topology needs one.
 /// </summary>
-internal sealed class AmqpProvider : IProvider, IProviderInspector
+internal sealed class AmqpProvider : IProvider, IProviderInspector, IDelayedRedelivery
 {
     private readonly AmqpProviderOptions _options;
     private readonly AmqpTopology _topology;
@@ -72,6 +72,7 @@ internal sealed class AmqpProvider : IProvider, IProviderInspector
 
     public async Task<IProviderSubscription> SubscribeAsync(ListenerDescriptor listener, CancellationToken cancellationToken)
     {
+        EnsureCanDelay(listener);
         var subscription = new AmqpSubscription(
             _connection,
             _options,
@@ -100,6 +101,7 @@ internal sealed class AmqpProvider : IProvider, IProviderInspector
     public async Task ProvisionAsync(ListenerDescriptor listener, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(listener);
+        EnsureCanDelay(listener);
         if (_topology.RequiresProvisioning && _options.Provisioner is { } provisioner)
         {
             await provisioner.ProvisionListenerAsync(listener, cancellationToken).ConfigureAwait(false);
@@ -143,6 +145,47 @@ internal sealed class AmqpProvider : IProvider, IProviderInspector
 
     public ValueTask DeadLetterAsync(Envelope envelope, ListenerDescriptor listener, CancellationToken cancellationToken) =>
         _sendPath.SendAsync(_topology.DeadLetterTarget(listener), envelope, durable: true, cancellationToken);
+
+    public ValueTask RedeliverAsync(Envelope envelope, ListenerDescriptor listener, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(listener);
+
+        // Each delay has a queue of its own, declared only for the delays the listener was configured with.
+        if (!listener.Retry.Delayed.Contains(delay))
+        {
+            throw new ArgumentException($"Listener '{listener.Name}' has no delayed retry of {delay}; its delays are {string.Join(", ", listener.Retry.Delayed)}.", nameof(delay));
+        }
+
+        var target = _topology.DelayTarget(listener, delay)
+            ?? throw new InvalidOperationException($"The {_topology.Name} topology cannot delay messages (listener '{listener.Name}').");
+        return _sendPath.SendAsync(target, envelope, durable: true, cancellationToken);
+    }
+
+    /// <summary>
+    /// Refuses a listener with delayed retries before anything is attached when nothing would declare its delay
+    /// queues: otherwise its first delayed retry would fail, after the handler had already failed.
+    /// </summary>
+    private void EnsureCanDelay(ListenerDescriptor listener)
+    {
+        if (listener.Retry.Delayed.Count == 0)
+        {
+            return;
+        }
+
+        if (_topology.DelayTarget(listener, listener.Retry.Delayed[0]) is null)
+        {
+            throw new InvalidOperationException(
+                $"Listener '{listener.Name}' asks for delayed retries (Retry(immediate: ..., delayed: [...])), but the AMQP 1.0 provider's {_topology.Name} topology " +
+                "cannot hand a message back to the broker for later. Remove the delayed retries, or use the RabbitMQ topology.");
+        }
+
+        if (_topology.RequiresProvisioning && _options.Provisioner is not IAmqpDelayProvisioner)
+        {
+            throw new InvalidOperationException(
+                $"Listener '{listener.Name}' asks for delayed retries (Retry(immediate: ..., delayed: [...])), but the AMQP 1.0 provider's provisioner does not declare " +
+                $"delay queues, which AMQP 1.0 on the {_topology.Name} topology cannot declare itself. Call amqp.UseRabbitMqProvisioning() (package Eventing.Amqp.RabbitMq), or remove the delayed retries.");
+        }
+    }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {

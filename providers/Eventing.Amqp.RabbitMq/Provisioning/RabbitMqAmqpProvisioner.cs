@@ -12,7 +12,7 @@ namespace Eventing.Amqp.RabbitMq.Provisioning;
 /// <see cref="RabbitMqProvisioner"/> (the RabbitMq provider's own declarations), so all providers agree on names
 /// and shapes.
 /// </summary>
-internal sealed class RabbitMqAmqpProvisioner : IAmqpProvisioner
+internal sealed class RabbitMqAmqpProvisioner : IAmqpDelayProvisioner
 {
     private readonly Func<IReadOnlyList<Uri>> _nodes;
     private readonly RabbitMqProvisioner _provisioner;
@@ -58,6 +58,8 @@ internal sealed class RabbitMqAmqpProvisioner : IAmqpProvisioner
                 {
                     await _provisioner.DeclareListenerAsync(channel, listener, cancellationToken).ConfigureAwait(false);
                 }
+
+                await DeclareDelayQueuesAsync(channel, listener, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -94,6 +96,24 @@ internal sealed class RabbitMqAmqpProvisioner : IAmqpProvisioner
         await channel.QueueDeclareAsync(queue, durable: false, exclusive: false, autoDelete: true, arguments: null, cancellationToken: cancellationToken).ConfigureAwait(false);
         await channel.QueueBindAsync(queue, _provisioner.ExchangeName, RabbitMqTopology.RoutingKey(listener.Event), cancellationToken: cancellationToken).ConfigureAwait(false);
         await _provisioner.DeclareDeadLetterQueueAsync(channel, listener, cancellationToken).ConfigureAwait(false);
+    }
+
+    // One queue per configured delay, shaped as the RabbitMq provider declares them so both can share a broker: the
+    // queue's TTL is the wait, then RabbitMQ dead-letters the copy through the default exchange to the listener's
+    // queue. Nothing consumes it, so the consumer's slot is free meanwhile.
+    private static async Task DeclareDelayQueuesAsync(IChannel channel, ListenerDescriptor listener, CancellationToken cancellationToken)
+    {
+        foreach (var delay in listener.Retry.Delayed.Distinct())
+        {
+            var arguments = new Dictionary<string, object?>(StringComparer.Ordinal)
+            {
+                ["x-message-ttl"] = (long)delay.TotalMilliseconds,
+                ["x-dead-letter-exchange"] = string.Empty,
+                ["x-dead-letter-routing-key"] = RabbitMqTopology.QueueName(listener),
+            };
+            await channel.QueueDeclareAsync(RabbitMqAmqpTopology.DelayQueue(RabbitMqTopology.QueueName(listener), delay), durable: true, exclusive: false, autoDelete: false,
+                arguments: arguments, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private async Task<IConnection> ConnectAsync(CancellationToken cancellationToken)

@@ -57,6 +57,13 @@ public abstract class AmqpTopology
     /// <summary>The target that failed envelopes of <paramref name="listener"/> are sent to.</summary>
     public abstract AmqpTerminus DeadLetterTarget(ListenerDescriptor listener);
 
+    /// <summary>
+    /// The target a delayed retry of <paramref name="listener"/> waits in for <paramref name="delay"/> before the broker
+    /// hands it back to the listener's queue; null when this topology cannot delay (the listener's delayed retries
+    /// are then refused at start).
+    /// </summary>
+    internal virtual AmqpTerminus? DelayTarget(ListenerDescriptor listener, TimeSpan delay) => null;
+
     /// <inheritdoc />
     public override string ToString() => Name;
 }

@@ -56,4 +56,16 @@ internal sealed class RabbitMqAmqpTopology : AmqpTopology
         ArgumentNullException.ThrowIfNull(listener);
         return new AmqpTerminus("/amq/queue/" + listener.DeadLetterQueue, durable: true);
     }
+
+    // The same delay queues as the RabbitMq provider's, so both providers can share a broker: the queue's TTL
+    // does the waiting, then it dead-letters the copy through the default exchange back to the listener's queue.
+    internal override AmqpTerminus DelayTarget(ListenerDescriptor listener, TimeSpan delay)
+    {
+        ArgumentNullException.ThrowIfNull(listener);
+        return new AmqpTerminus("/amq/queue/" + DelayQueue(listener.Queue, delay), durable: true);
+    }
+
+    /// <summary>The name of the delay queue of <paramref name="queue"/> for <paramref name="delay"/>: <c>&lt;queue&gt;.delay.&lt;seconds&gt;s</c>.</summary>
+    internal static string DelayQueue(string queue, TimeSpan delay) =>
+        $"{queue}.delay.{delay.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}s";
 }
