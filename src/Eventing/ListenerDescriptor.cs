@@ -1,3 +1,4 @@
+using System.Globalization;
 namespace Eventing;
 
 /// <summary>What a provider needs to know about one listener: its event, its queue and its limits.</summary>
@@ -41,6 +42,16 @@ public sealed class ListenerDescriptor
 
     /// <summary>The logical dead-letter queue: <c>&lt;queue&gt;.dead-letter</c>.</summary>
     public string DeadLetterQueue => Queue + ".dead-letter";
+
+    /// <summary>
+    /// The logical queue where a delayed retry of this listener waits <paramref name="delay"/> on brokers that wait with
+    /// a queue's time-to-live: <c>&lt;queue&gt;.delay.&lt;n&gt;s</c>, or <c>&lt;n&gt;ms</c> for a delay that is not whole
+    /// seconds. One name for every provider, so providers on one broker share the queue.
+    /// </summary>
+    public string DelayQueue(TimeSpan delay) =>
+        Queue + ".delay." + (delay.Ticks % TimeSpan.TicksPerSecond == 0
+            ? ((long)delay.TotalSeconds).ToString(CultureInfo.InvariantCulture) + "s"
+            : ((long)delay.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + "ms");
 
     /// <summary>
     /// How many unsettled deliveries the broker may push to this listener ahead of the handlers, or

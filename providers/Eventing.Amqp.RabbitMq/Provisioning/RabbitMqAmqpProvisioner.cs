@@ -53,13 +53,13 @@ internal sealed class RabbitMqAmqpProvisioner : IAmqpDelayProvisioner
                 if (listener.PerProcess)
                 {
                     await DeclarePerProcessAsync(channel, listener, cancellationToken).ConfigureAwait(false);
+                    await DeclareDelayQueuesAsync(channel, listener, cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {
+                    // Declares the delay queues too, exactly as the RabbitMq provider does (same type and arguments).
                     await _provisioner.DeclareListenerAsync(channel, listener, cancellationToken).ConfigureAwait(false);
                 }
-
-                await DeclareDelayQueuesAsync(channel, listener, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -98,7 +98,8 @@ internal sealed class RabbitMqAmqpProvisioner : IAmqpDelayProvisioner
         await _provisioner.DeclareDeadLetterQueueAsync(channel, listener, cancellationToken).ConfigureAwait(false);
     }
 
-    // One queue per configured delay, shaped as the RabbitMq provider declares them so both can share a broker: the
+    // A per-process listener's delay queues: one per configured delay, durable and classic (the RabbitMq provider's are
+    // exclusive to its own connection, which the AMQP 1.0 sender is not). As with every delay queue: the
     // queue's TTL is the wait, then RabbitMQ dead-letters the copy through the default exchange to the listener's
     // queue. Nothing consumes it, so the consumer's slot is free meanwhile.
     private static async Task DeclareDelayQueuesAsync(IChannel channel, ListenerDescriptor listener, CancellationToken cancellationToken)
@@ -111,7 +112,7 @@ internal sealed class RabbitMqAmqpProvisioner : IAmqpDelayProvisioner
                 ["x-dead-letter-exchange"] = string.Empty,
                 ["x-dead-letter-routing-key"] = RabbitMqTopology.QueueName(listener),
             };
-            await channel.QueueDeclareAsync(RabbitMqAmqpTopology.DelayQueue(RabbitMqTopology.QueueName(listener), delay), durable: true, exclusive: false, autoDelete: false,
+            await channel.QueueDeclareAsync(RabbitMqTopology.DelayQueueName(listener, delay), durable: true, exclusive: false, autoDelete: false,
                 arguments: arguments, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
     }

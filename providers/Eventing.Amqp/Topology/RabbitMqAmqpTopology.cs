@@ -62,10 +62,6 @@ internal sealed class RabbitMqAmqpTopology : AmqpTopology
     internal override AmqpTerminus DelayTarget(ListenerDescriptor listener, TimeSpan delay)
     {
         ArgumentNullException.ThrowIfNull(listener);
-        return new AmqpTerminus("/amq/queue/" + DelayQueue(listener.Queue, delay), durable: true);
+        return new AmqpTerminus("/amq/queue/" + listener.DelayQueue(delay), durable: true);
     }
-
-    /// <summary>The name of the delay queue of <paramref name="queue"/> for <paramref name="delay"/>: <c>&lt;queue&gt;.delay.&lt;seconds&gt;s</c>.</summary>
-    internal static string DelayQueue(string queue, TimeSpan delay) =>
-        $"{queue}.delay.{delay.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}s";
 }

@@ -39,14 +39,8 @@ internal static class RabbitMqTopology
     internal static QueueShape DeadLetterQueue(ListenerDescriptor listener, RabbitMqQueueType queueType) =>
         new(listener.DeadLetterQueue, Durable: true, Exclusive: false, AutoDelete: false, queueType);
 
-    /// <summary>
-    /// The delay queue of one of a listener's <see cref="RetryPolicy.Delayed"/> delays: <c>&lt;queue&gt;.delay.&lt;n&gt;s</c>
-    /// (or <c>&lt;n&gt;ms</c> for a delay that is not whole seconds).
-    /// </summary>
-    public static string DelayQueueName(ListenerDescriptor listener, TimeSpan delay) =>
-        listener.Queue + ".delay." + (delay.Ticks % TimeSpan.TicksPerSecond == 0
-            ? ((long)delay.TotalSeconds).ToString(CultureInfo.InvariantCulture) + "s"
-            : ((long)delay.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + "ms");
+    /// <summary>The delay queue of one of a listener's <see cref="RetryPolicy.Delayed"/> delays (<see cref="ListenerDescriptor.DelayQueue"/>).</summary>
+    public static string DelayQueueName(ListenerDescriptor listener, TimeSpan delay) => listener.DelayQueue(delay);
 
     /// <summary>
     /// The delay queues of a listener, one per distinct configured delay, none without delayed retries. One queue per

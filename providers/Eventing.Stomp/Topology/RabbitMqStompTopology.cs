@@ -39,7 +39,7 @@ internal sealed class RabbitMqStompTopology(StompQueueType queueType = StompQueu
     // only on the listener and the delay, so every later SEND declares it the same way (RabbitMQ refuses a
     // redeclaration with other arguments: precondition_failed).
     public override StompSendSpec? DelayedRedelivery(ListenerDescriptor listener, TimeSpan delay) =>
-        new($"/queue/{listener.Queue}.delay.{delay.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)}s",
+        new("/queue/" + listener.DelayQueue(delay),
         [
             Header("durable", "true"),
             Header("auto-delete", "false"),
