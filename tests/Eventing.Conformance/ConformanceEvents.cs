@@ -83,3 +83,9 @@ internal sealed record TracedEvent(string Run, int Seq) : IConformanceEvent;
 
 [Event("conformance.health", Durable = true)]
 internal sealed record HealthEvent(string Run, int Seq) : IConformanceEvent;
+
+[Event("conformance.delayed.outage", Durable = true)]
+internal sealed record DelayedOutageEvent(string Run, int Seq) : IConformanceEvent;
+
+[Event("conformance.delayed.never", Durable = true)]
+internal sealed record DelayedNeverEvent(string Run, int Seq) : IConformanceEvent;

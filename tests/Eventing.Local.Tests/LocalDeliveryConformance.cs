@@ -10,3 +10,5 @@ public sealed class LocalStopConformance(LocalTarget target) : StopConformance<L
 public sealed class LocalPoisonConformance(LocalTarget target) : PoisonConformance<LocalTarget>(target), IClassFixture<LocalTarget>;
 
 public sealed class LocalTelemetryConformance(LocalTarget target) : TelemetryConformance<LocalTarget>(target), IClassFixture<LocalTarget>;
+
+public sealed class LocalDelayedRetryConformance(LocalTarget target) : DelayedRetryConformance<LocalTarget>(target), IClassFixture<LocalTarget>;

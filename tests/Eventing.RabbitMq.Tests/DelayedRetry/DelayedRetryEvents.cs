@@ -2,12 +2,6 @@ namespace Eventing.RabbitMq.Tests.DelayedRetry;
 
 // One event name per case, so cases never receive each other's events on a shared broker.
 
-[Event("delayed.rabbit.outage", Durable = true)]
-public sealed record DelayedOutageEvent(string Run, int Seq);
-
-[Event("delayed.rabbit.never", Durable = true)]
-public sealed record DelayedNeverEvent(string Run, int Seq);
-
 [Event("delayed.rabbit.queues", Durable = true)]
 public sealed record DelayedQueuesEvent(string Run, int Seq);
 

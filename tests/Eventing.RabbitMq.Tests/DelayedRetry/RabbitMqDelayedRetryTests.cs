@@ -15,83 +15,9 @@ namespace Eventing.RabbitMq.Tests.DelayedRetry;
 /// Delayed retries on RabbitMQ: the copy waits in a delay queue (its TTL the delay) and expires back to the listener's
 /// queue, so the consumer is free meanwhile.
 /// </summary>
-public sealed class RabbitMqDelayedRetryTests(ClassicRabbitMqTarget target) : ConformanceTests<ClassicRabbitMqTarget>(target), IClassFixture<ClassicRabbitMqTarget>
+public sealed class RabbitMqDelayedRetryTests(ClassicRabbitMqTarget target) : DelayedRetryConformance<ClassicRabbitMqTarget>(target), IClassFixture<ClassicRabbitMqTarget>
 {
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
-
-    [Fact]
-    public async Task A_listener_failing_for_3_s_succeeds_on_a_delayed_retry_while_other_messages_are_handled_meanwhile()
-    {
-        var run = NewRun();
-        var outage = new Stopwatch();
-        var handled = new Collector<(int Seq, TimeSpan At, string? DelayedRetries)>();
-        await using var host = await TestHost.StartAsync(Target, options: o =>
-            o.DefaultRetry = new RetryPolicy(2, TimeSpan.Zero, TimeSpan.Zero) { Delayed = [TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2)] });
-        await using var subscription = await host.Events.SubscribeAsync<DelayedOutageEvent>(Listener("outage"), (e, context, _) =>
-        {
-            if (e.Run != run)
-            {
-                return default;
-            }
-
-            if (e.Seq == 0 && outage.Elapsed < TimeSpan.FromSeconds(3))
-            {
-                throw new InvalidOperationException("the downstream service is down");
-            }
-
-            context.Headers.TryGetValue(CloudEventAttributes.DelayedRetries, out var retries);
-            handled.Add((e.Seq, outage.Elapsed, retries));
-            return default;
-        });
-
-        outage.Start();
-        for (var seq = 0; seq < 5; seq++)
-        {
-            await host.Events.SendAsync(new DelayedOutageEvent(run, seq));
-        }
-
-        await handled.WaitAsync(items => items.Any(h => h.Seq == 0), Patience, "the failing message handled on a delayed retry");
-        var order = handled.Items;
-        var failing = Assert.Single(order, h => h.Seq == 0);
-        Assert.True(failing.At >= TimeSpan.FromSeconds(3), "It succeeded only once the outage was over.");
-        Assert.Equal("2", failing.DelayedRetries);
-
-        // Concurrency 1: the others could only run because the failing one left the consumer while it waited.
-        Assert.Equal([1, 2, 3, 4, 0], order.Select(h => h.Seq));
-        Assert.All(order.Where(h => h.Seq != 0), h => Assert.True(h.At < TimeSpan.FromSeconds(2), "handled while the failing one waited"));
-    }
-
-    [Fact]
-    public async Task A_message_that_never_succeeds_is_dead_lettered_after_its_last_delayed_retry_with_the_whole_history()
-    {
-        var run = NewRun();
-        var name = Listener("never");
-        var attempts = new Collector<int>();
-        await using var host = await TestHost.StartAsync(Target, options: o =>
-            o.DefaultRetry = new RetryPolicy(2, TimeSpan.Zero, TimeSpan.Zero) { Delayed = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)] });
-        await using var subscription = await host.Events.SubscribeAsync<DelayedNeverEvent>(name, (e, _, _) =>
-        {
-            if (e.Run != run)
-            {
-                return default;
-            }
-
-            attempts.Add(e.Seq);
-            throw new InvalidOperationException($"still failing {e.Seq}");
-        });
-
-        await host.Events.SendAsync(new DelayedNeverEvent(run, 9));
-
-        var dead = Assert.Single(await Target.ReadDeadLettersAsync(Queue("delayed.rabbit.never", name), 1, Patience, CancellationToken.None));
-        Assert.Equal(6, attempts.Count);
-        Assert.Equal("2", dead.Headers[CloudEventAttributes.DelayedRetries]);
-        Assert.Equal("2", dead.Headers[CloudEventAttributes.DeliveryAttempt]);
-        Assert.Equal(DeadLetterReasons.Failed, dead.Headers[CloudEventAttributes.DeadLetterReason]);
-        Assert.Equal("still failing 9", dead.Headers[CloudEventAttributes.ExceptionMessage]);
-        var first = DateTimeOffset.Parse(dead.Headers[CloudEventAttributes.FirstFailedAt], CultureInfo.InvariantCulture);
-        var last = DateTimeOffset.Parse(dead.Headers[CloudEventAttributes.FailedAt], CultureInfo.InvariantCulture);
-        Assert.True(last - first >= TimeSpan.FromSeconds(3), $"first failure {first:O}, last {last:O}: delayed retries of 1 s and 2 s lie between them");
-    }
 
     [Fact]
     public async Task A_delay_queue_has_the_delay_as_ttl_and_its_messages_go_back_only_to_its_listener()
