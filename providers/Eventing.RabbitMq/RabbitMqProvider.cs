@@ -5,6 +5,7 @@ using Eventing.RabbitMq.Inspection;
 using Eventing.RabbitMq.Receiving;
 using Eventing.RabbitMq.Sending;
 using Eventing.RabbitMq.Topology;
+using Eventing.RabbitMq.Wire;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client.Exceptions;
 
@@ -15,7 +16,7 @@ namespace Eventing.RabbitMq;
 /// publishing connection of <see cref="RabbitMqConnection"/>, consumes each listener on a connection of its own
 /// (<see cref="RabbitMqSubscription"/>), and declares the names of <see cref="RabbitMqTopology"/>.
 /// </summary>
-internal sealed class RabbitMqProvider : IProvider, IProviderInspector, IDelayedRedelivery
+internal sealed class RabbitMqProvider : IProvider, IProviderInspector, IDelayedRedelivery, IScheduledDelivery
 {
     private readonly RabbitMqProviderOptions _options;
     private readonly ILoggerFactory _loggerFactory;
@@ -23,6 +24,8 @@ internal sealed class RabbitMqProvider : IProvider, IProviderInspector, IDelayed
     private readonly RabbitMqProvisioner _provisioner;
     private readonly RabbitMqConnection _connection;
     private readonly RabbitMqSendPath _sendPath;
+    private readonly SemaphoreSlim _scheduleChainGate = new(1, 1);
+    private bool _scheduleChainDeclared;
 
     public RabbitMqProvider(RabbitMqProviderOptions options, ILoggerFactory loggerFactory)
     {
@@ -147,6 +150,69 @@ internal sealed class RabbitMqProvider : IProvider, IProviderInspector, IDelayed
         return _sendPath.PublishAsync(string.Empty, queue, envelope, durable: true, mandatory: true, cancellationToken);
     }
 
+    public async ValueTask ScheduleAsync(Envelope envelope, EventDescriptor @event, DateTimeOffset dueAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        ArgumentNullException.ThrowIfNull(@event);
+        await EnsureScheduleChainAsync(cancellationToken).ConfigureAwait(false);
+
+        // Measured after the declarations, so the time they took is not waited twice; rounded up, never early.
+        var milliseconds = RabbitMqScheduleTopology.Milliseconds(dueAt - DateTimeOffset.UtcNow);
+        var properties = RabbitMqWire.ToProperties(envelope, @event.Durable);
+        var headers = properties.Headers ?? new Dictionary<string, object?>(RabbitMqScheduleTopology.RoutingHeaderCount(milliseconds), StringComparer.Ordinal);
+        RabbitMqScheduleTopology.AddRoutingHeaders(headers, milliseconds);
+        properties.Headers = headers;
+        var level = RabbitMqScheduleTopology.FirstLevel(milliseconds);
+        var exchange = RabbitMqScheduleTopology.LevelName(_options.ExchangeName, level);
+        Log.Scheduling(_logger, envelope.Id, milliseconds, exchange);
+
+        // Mandatory: the first level's queue is bound for its bit, so a return means the chain was deleted under us.
+        await _sendPath.PublishAsync(exchange, RabbitMqTopology.RoutingKey(@event), envelope, properties, mandatory: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Declares the delay levels once per provider, on the first scheduled send; they are durable.</summary>
+    private async ValueTask EnsureScheduleChainAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _scheduleChainDeclared))
+        {
+            return;
+        }
+
+        await _scheduleChainGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_scheduleChainDeclared)
+            {
+                return;
+            }
+
+            var connection = _connection.Publishing ?? throw _connection.NotStarted();
+            var firstLevel = RabbitMqScheduleTopology.LevelName(_options.ExchangeName, 0);
+            // A channel of its own: a refused declaration (PRECONDITION_FAILED) closes the channel it was made on.
+            var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            await using (channel.ConfigureAwait(false))
+            {
+                try
+                {
+                    await _provisioner.DeclareScheduleChainAsync(channel, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationInterruptedException exception)
+                {
+                    throw new InvalidOperationException(
+                        $"RabbitMQ at {_connection.Endpoint} refused the delay levels of scheduled sends " +
+                        $"({firstLevel} …): {exception.ShutdownReason?.ReplyText}", exception);
+                }
+            }
+
+            Log.ScheduleChainDeclared(_logger, RabbitMqScheduleTopology.Levels, firstLevel);
+            Volatile.Write(ref _scheduleChainDeclared, true);
+        }
+        finally
+        {
+            _scheduleChainGate.Release();
+        }
+    }
+
     public IReadOnlyList<TopologyEntry> DescribeTopology(ListenerDescriptor listener)
     {
         ArgumentNullException.ThrowIfNull(listener);
@@ -166,5 +232,6 @@ internal sealed class RabbitMqProvider : IProvider, IProviderInspector, IDelayed
     {
         await _connection.DisposeAsync().ConfigureAwait(false);
         _sendPath.Dispose();
+        _scheduleChainGate.Dispose();
     }
 }

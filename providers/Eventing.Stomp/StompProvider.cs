@@ -17,7 +17,7 @@ namespace Eventing.Stomp;
 /// once); each listener consumes on a connection of its own. Connections come back after a broker restart and
 /// subscriptions are restored.
 /// </summary>
-internal sealed class StompProvider : IProvider, IProviderInspector, IDelayedRedelivery
+internal sealed class StompProvider : IProvider, IProviderInspector, IDelayedRedelivery, IScheduledDelivery
 {
     private static readonly StompTopologyKind[] EveryKind = [StompTopologyKind.ActiveMq, StompTopologyKind.RabbitMq, StompTopologyKind.Artemis];
 
@@ -77,13 +77,22 @@ internal sealed class StompProvider : IProvider, IProviderInspector, IDelayedRed
     public ValueTask SendAsync(Envelope envelope, EventDescriptor @event, CancellationToken cancellationToken)
     {
         var topology = Topology;
-        if (!_destinations.TryGetValue(@event.Name, out var destination))
-        {
-            destination = _destinations.GetOrAdd(@event.Name, topology.SendDestination(@event));
-        }
-
+        var destination = Destination(topology, @event);
         return _sendPath.SendAsync(envelope, destination, topology.SendHeaders, @event.Durable, cancellationToken);
     }
+
+    public ValueTask ScheduleAsync(Envelope envelope, EventDescriptor @event, DateTimeOffset dueAt, CancellationToken cancellationToken)
+    {
+        var topology = Topology;
+        var headers = topology.ScheduledSendHeaders(dueAt - DateTimeOffset.UtcNow) ?? throw new NotSupportedException(
+            $"The STOMP provider for {_endpoints.Display} cannot hold an event until a due time on {topology.Kind} (SendOptions.Delay, ScheduleAsync): " +
+            "only ActiveMQ Classic's scheduler (schedulerSupport=\"true\") can over STOMP. Schedule it through the outbox (IOutbox.ScheduleAsync) instead.");
+        var destination = Destination(topology, @event);
+        return _sendPath.SendAsync(envelope, destination, headers, @event.Durable, cancellationToken);
+    }
+
+    private string Destination(StompTopology topology, EventDescriptor @event) =>
+        _destinations.TryGetValue(@event.Name, out var destination) ? destination : _destinations.GetOrAdd(@event.Name, topology.SendDestination(@event));
 
     public ValueTask DeadLetterAsync(Envelope envelope, ListenerDescriptor listener, CancellationToken cancellationToken)
     {

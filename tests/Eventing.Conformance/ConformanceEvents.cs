@@ -89,3 +89,9 @@ internal sealed record DelayedOutageEvent(string Run, int Seq) : IConformanceEve
 
 [Event("conformance.delayed.never", Durable = true)]
 internal sealed record DelayedNeverEvent(string Run, int Seq) : IConformanceEvent;
+
+[Event("conformance.scheduled", Durable = true)]
+internal sealed record ScheduledEvent(string Run, int Seq) : IConformanceEvent;
+
+[Event("conformance.scheduled.sender-gone", Durable = true)]
+internal sealed record ScheduledSenderGoneEvent(string Run, int Seq) : IConformanceEvent;

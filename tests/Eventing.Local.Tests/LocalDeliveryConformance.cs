@@ -12,3 +12,5 @@ public sealed class LocalPoisonConformance(LocalTarget target) : PoisonConforman
 public sealed class LocalTelemetryConformance(LocalTarget target) : TelemetryConformance<LocalTarget>(target), IClassFixture<LocalTarget>;
 
 public sealed class LocalDelayedRetryConformance(LocalTarget target) : DelayedRetryConformance<LocalTarget>(target), IClassFixture<LocalTarget>;
+
+public sealed class LocalScheduledSendConformance(LocalTarget target) : ScheduledSendConformance<LocalTarget>(target), IClassFixture<LocalTarget>;

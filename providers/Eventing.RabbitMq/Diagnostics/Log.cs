@@ -58,4 +58,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3017, Level = LogLevel.Debug, Message = "Declared delay queue {DelayQueue}: messages wait {DelaySeconds:0.###} s in it, then go back to {Queue}")]
     public static partial void DelayQueueDeclared(ILogger logger, string delayQueue, double delaySeconds, string queue);
+
+    [LoggerMessage(EventId = 3018, Level = LogLevel.Debug, Message = "Scheduling {MessageId} in {DelayMilliseconds} ms through {DelayExchange}")]
+    public static partial void Scheduling(ILogger logger, string messageId, long delayMilliseconds, string delayExchange);
+
+    [LoggerMessage(EventId = 3019, Level = LogLevel.Information, Message = "Declared the {Levels} delay levels of scheduled sends, from {FirstLevel} up")]
+    public static partial void ScheduleChainDeclared(ILogger logger, int levels, string firstLevel);
 }

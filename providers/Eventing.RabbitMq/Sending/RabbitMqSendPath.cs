@@ -51,9 +51,13 @@ internal sealed class RabbitMqSendPath : IDisposable
         _plainChannel = await OpenChannelAsync(connection, durable: false, cancellationToken).ConfigureAwait(false);
     }
 
-    public async ValueTask PublishAsync(string exchange, string routingKey, Envelope envelope, bool durable, bool mandatory, CancellationToken cancellationToken)
+    public ValueTask PublishAsync(string exchange, string routingKey, Envelope envelope, bool durable, bool mandatory, CancellationToken cancellationToken) =>
+        PublishAsync(exchange, routingKey, envelope, RabbitMqWire.ToProperties(envelope, durable), mandatory, cancellationToken);
+
+    /// <summary>Publishes with properties the caller built from the envelope (and added routing headers to).</summary>
+    public async ValueTask PublishAsync(string exchange, string routingKey, Envelope envelope, BasicProperties properties, bool mandatory, CancellationToken cancellationToken)
     {
-        var properties = RabbitMqWire.ToProperties(envelope, durable);
+        var durable = properties.DeliveryMode == DeliveryModes.Persistent;
         var deadline = new SendDeadline(_options.SendTimeout);
         Exception? cause = null;
         while (true)

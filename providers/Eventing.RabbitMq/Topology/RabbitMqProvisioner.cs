@@ -62,6 +62,23 @@ internal sealed class RabbitMqProvisioner
         return queue.Name;
     }
 
+    /// <summary>
+    /// Declares the delay levels of scheduled sends to the exchange (<see cref="RabbitMqScheduleTopology"/>), lowest
+    /// first, so that every level a message can reach exists before a message is published to one above it.
+    /// </summary>
+    public async Task DeclareScheduleChainAsync(IChannel channel, CancellationToken cancellationToken)
+    {
+        for (var level = 0; level < RabbitMqScheduleTopology.Levels; level++)
+        {
+            var name = RabbitMqScheduleTopology.LevelName(ExchangeName, level);
+            await channel.ExchangeDeclareAsync(name, ExchangeType.Headers, durable: true, autoDelete: false,
+                RabbitMqScheduleTopology.ExchangeArguments(ExchangeName, level), cancellationToken: cancellationToken).ConfigureAwait(false);
+            var queue = new QueueShape(name, Durable: true, Exclusive: false, AutoDelete: false, QueueType);
+            await DeclareAsync(channel, queue, RabbitMqScheduleTopology.QueueArguments(ExchangeName, level, QueueType), cancellationToken).ConfigureAwait(false);
+            await channel.QueueBindAsync(name, name, string.Empty, RabbitMqScheduleTopology.QueueBinding(level), cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Declares the dead-letter queue of <paramref name="listener"/>.</summary>
     /// <returns>Its name.</returns>
     public async Task<string> DeclareDeadLetterQueueAsync(IChannel channel, ListenerDescriptor listener, CancellationToken cancellationToken)

@@ -41,6 +41,13 @@ internal sealed class ActiveMqStompTopology : StompTopology
             ? null
             : new(ListenerQueueDestination(listener), [Header("AMQ_SCHEDULED_DELAY", ((long)delay.TotalMilliseconds).ToString(CultureInfo.InvariantCulture))]);
 
+    // The same scheduler holds a scheduled send, then sends it to the virtual topic as if it were sent then, so it
+    // reaches the listeners' queues that exist at that time. Rounded up: never before its time. ActiveMQ itself rounds
+    // the start of every schedule up to its clock's next half second (JobSchedulerImpl, "so we can schedule more jobs
+    // at the same time"), so these arrive up to 500 ms after their time, plus delivery.
+    public override KeyValuePair<string, string>[]? ScheduledSendHeaders(TimeSpan delay) =>
+        [.. SendHeaders, Header("AMQ_SCHEDULED_DELAY", Math.Max(1, (long)Math.Ceiling(delay.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture))];
+
     /// <summary>
     /// The consumer group of a virtual topic is one name segment: ActiveMQ splits destination names at dots and
     /// reads <c>*</c>, <c>&gt;</c> and <c>,</c> as wildcards and lists. Every character outside

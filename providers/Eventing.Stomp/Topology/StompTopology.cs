@@ -30,6 +30,12 @@ internal abstract class StompTopology
     /// </summary>
     public virtual StompSendSpec? DelayedRedelivery(ListenerDescriptor listener, TimeSpan delay) => null;
 
+    /// <summary>
+    /// The SEND headers of an event the broker is to hold for <paramref name="delay"/> before it routes it (a scheduled
+    /// send), the topology's <see cref="SendHeaders"/> included; null when the broker cannot hold messages. None by default.
+    /// </summary>
+    public virtual KeyValuePair<string, string>[]? ScheduledSendHeaders(TimeSpan delay) => null;
+
     /// <summary>The extra SEND headers of dead letters (none by default).</summary>
     public virtual KeyValuePair<string, string>[] DeadLetterHeaders => [];
 

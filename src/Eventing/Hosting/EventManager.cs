@@ -93,8 +93,35 @@ internal sealed partial class EventManager : IEventManager, IEnvelopeSender, IAs
             return CountWhenSentAsync(sending, descriptor);
         }
 
-        return SendTracedAsync(envelope, descriptor, default, runPipelines: true, cancellationToken);
+        return SendTracedAsync(envelope, descriptor, default, runPipelines: true, dueAt: null, cancellationToken);
     }
+
+    public ValueTask SendAsync<TEvent>(TEvent @event, SendOptions options, CancellationToken cancellationToken)
+        where TEvent : notnull
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var dueAt = options.DueAt(DateTimeOffset.UtcNow);
+        if (dueAt is null)
+        {
+            return SendAsync(@event, options.Headers, cancellationToken);
+        }
+
+        if (_provider is not IScheduledDelivery)
+        {
+            throw CannotSchedule();
+        }
+
+        var envelope = CreateEnvelope(@event, options.Headers, out var descriptor);
+        return SendTracedAsync(envelope, descriptor, default, runPipelines: true, dueAt, cancellationToken);
+    }
+
+    public ValueTask ScheduleAsync<TEvent>(TEvent @event, DateTimeOffset deliverAt, CancellationToken cancellationToken = default)
+        where TEvent : notnull =>
+        SendAsync(@event, new SendOptions { DeliverAt = deliverAt }, cancellationToken);
+
+    private NotSupportedException CannotSchedule() => new(
+        $"The {_provider.Name} provider cannot hold an event until a due time (SendOptions.Delay, ScheduleAsync). " +
+        "Schedule it through the outbox (IOutbox.ScheduleAsync), or use a provider whose broker holds messages (UseLocal, UseRabbitMq, UseStomp on ActiveMQ).");
 
     public async ValueTask<(Envelope Envelope, EventDescriptor Event)> CreateEnvelopeAsync<TEvent>(
         TEvent @event,
@@ -140,7 +167,7 @@ internal sealed partial class EventManager : IEventManager, IEnvelopeSender, IAs
         ArgumentNullException.ThrowIfNull(envelope);
         ArgumentNullException.ThrowIfNull(descriptor);
         var parent = TraceContext.TryExtract(envelope, out var recorded) ? recorded : default;
-        return SendTracedAsync(envelope, descriptor, parent, runPipelines: false, cancellationToken);
+        return SendTracedAsync(envelope, descriptor, parent, runPipelines: false, dueAt: null, cancellationToken);
     }
 
     /// <summary>Runs the send pipelines on an envelope, first registered first.</summary>
@@ -221,7 +248,8 @@ internal sealed partial class EventManager : IEventManager, IEnvelopeSender, IAs
         await _provider.DisposeAsync().ConfigureAwait(false);
     }
 
-    private async ValueTask SendTracedAsync(Envelope envelope, EventDescriptor descriptor, ActivityContext parent, bool runPipelines, CancellationToken cancellationToken)
+    private async ValueTask SendTracedAsync(
+        Envelope envelope, EventDescriptor descriptor, ActivityContext parent, bool runPipelines, DateTimeOffset? dueAt, CancellationToken cancellationToken)
     {
         var started = _sendTelemetry.Timestamp();
         var activity = _sendTelemetry.Start(envelope, descriptor, MessagingAttributes.Send, parent);
@@ -238,7 +266,14 @@ internal sealed partial class EventManager : IEventManager, IEnvelopeSender, IAs
                 envelope = StructuredCloudEvent.ToStructured(envelope);
             }
 
-            await _provider.SendAsync(envelope, descriptor, cancellationToken).ConfigureAwait(false);
+            if (dueAt is { } due)
+            {
+                await ((IScheduledDelivery)_provider).ScheduleAsync(envelope, descriptor, due, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await _provider.SendAsync(envelope, descriptor, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (Exception exception)
         {

@@ -113,6 +113,21 @@ public sealed class LocalBroker
         }
     }
 
+    /// <summary>Publishes to <paramref name="address"/> once <paramref name="dueAt"/> has come, to the queues bound then.</summary>
+    internal void PublishAt(Envelope envelope, string address, DateTimeOffset dueAt) => _ = PublishAtAsync(envelope, address, dueAt);
+
+    private async Task PublishAtAsync(Envelope envelope, string address, DateTimeOffset dueAt)
+    {
+        // Task.Delay may wake a little early on a coarse clock, and takes at most about 49 days: wait in steps of at
+        // most a day until the clock says it is time, so a scheduled event never arrives before it.
+        for (var wait = dueAt - DateTimeOffset.UtcNow; wait > TimeSpan.Zero; wait = dueAt - DateTimeOffset.UtcNow)
+        {
+            await Task.Delay(wait < TimeSpan.FromDays(1) ? wait : TimeSpan.FromDays(1)).ConfigureAwait(false);
+        }
+
+        await PublishAsync(envelope, address, CancellationToken.None).ConfigureAwait(false);
+    }
+
     internal ValueTask PublishAsync(Envelope envelope, string address, CancellationToken cancellationToken)
     {
         if (!_bindings.TryGetValue(address, out var queues) || queues.Length == 0)

@@ -3,7 +3,7 @@ using Eventing.Providers;
 namespace Eventing.Local;
 
 /// <summary>The in-process provider: same semantics as a broker, no network.</summary>
-internal sealed class LocalProvider(LocalBroker broker) : IProvider, IDelayedRedelivery
+internal sealed class LocalProvider(LocalBroker broker) : IProvider, IDelayedRedelivery, IScheduledDelivery
 {
     public string Name => "local";
 
@@ -52,6 +52,12 @@ internal sealed class LocalProvider(LocalBroker broker) : IProvider, IDelayedRed
     public ValueTask RedeliverAsync(Envelope envelope, ListenerDescriptor listener, TimeSpan delay, CancellationToken cancellationToken)
     {
         Broker.EnqueueLater(listener.Queue, envelope, delay);
+        return default;
+    }
+
+    public ValueTask ScheduleAsync(Envelope envelope, EventDescriptor @event, DateTimeOffset dueAt, CancellationToken cancellationToken)
+    {
+        Broker.PublishAt(envelope, @event.Name, dueAt);
         return default;
     }
 

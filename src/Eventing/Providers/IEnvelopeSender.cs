@@ -1,7 +1,7 @@
 namespace Eventing.Providers;
 
 /// <summary>
-/// The two halves of <see cref="IEventManager.SendAsync{TEvent}"/>, for components that keep envelopes between
+/// The two halves of <see cref="IEventManager.SendAsync{TEvent}(TEvent, IEnumerable{KeyValuePair{string, string}}?, CancellationToken)"/>, for components that keep envelopes between
 /// creating and sending them (the outbox records them in a database transaction and sends after commit).
 /// </summary>
 internal interface IEnvelopeSender
