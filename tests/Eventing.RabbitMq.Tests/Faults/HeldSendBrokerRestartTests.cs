@@ -30,7 +30,6 @@ public sealed class HeldSendBrokerRestartTests(ClassicRabbitMqTarget target) : C
         var dueAt = DateTimeOffset.UtcNow.AddSeconds(12);
         await host.Events.ScheduleAsync(new HeldSendRestartEvent(run), dueAt);
         await Target.RestartBrokerAsync(CancellationToken.None);
-        Assert.False(received.Task.IsCompleted, "The event arrived before its due time, during the restart.");
 
         var arrived = await received.Task.WaitAsync(TimeSpan.FromMinutes(2));
         Assert.True(arrived >= dueAt, $"Arrived {(dueAt - arrived).TotalMilliseconds:0} ms before its due time.");
