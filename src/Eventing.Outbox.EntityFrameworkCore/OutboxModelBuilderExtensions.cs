@@ -32,6 +32,7 @@ public static class OutboxModelBuilderExtensions
             entity.Property(record => record.ContentType).HasColumnName("content_type");
             entity.Property(record => record.Headers).HasColumnName("headers");
             entity.Property(record => record.Body).HasColumnName("body");
+            entity.Property(record => record.DueAt).HasColumnName("due_at");
         });
         return modelBuilder;
     }

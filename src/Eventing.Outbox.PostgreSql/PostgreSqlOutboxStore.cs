@@ -20,9 +20,12 @@ internal sealed class PostgreSqlOutboxStore : IOutboxStore
     private readonly string _deleteSql;
     private readonly string _claimSql;
     private readonly string _leaseSql;
+    private readonly string _leaseDueSql;
     private readonly string _leaseOrderedSql;
     private readonly string _relayLockSql;
     private readonly string _backlogSql;
+    private readonly string _nextDueSql;
+    private readonly string _cancelSql;
 
     public PostgreSqlOutboxStore(PostgreSqlDatabase database, string tableName)
     {
@@ -31,23 +34,38 @@ internal sealed class PostgreSqlOutboxStore : IOutboxStore
         _table = PostgreSqlDatabase.Quote(tableName);
         Name = $"postgresql {database.DisplayName} table {tableName}";
         _insertSql = $"INSERT INTO {_table} ({OutboxRecords.InsertColumns}) " +
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING seq, pg_current_xact_id()::text::bigint;";
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING seq, pg_current_xact_id()::text::bigint;";
         _deleteSql = $"DELETE FROM {_table} WHERE seq = ANY($1);";
 
         // Rows of a rolled-back transaction are gone and identity values are never reused, so this returns exactly
         // the committed rows; SKIP LOCKED leaves a row to the relay that already took it.
         _claimSql = $"SELECT seq FROM {_table} WHERE seq = ANY($1) FOR UPDATE SKIP LOCKED;";
 
-        // The created_at index hands out the oldest rows past the grace period; SKIP LOCKED passes over rows another
-        // relay holds instead of waiting for them. LIMIT bounds the index walk: no scan, whatever the table size.
-        _leaseSql = $"SELECT {OutboxRecords.SelectColumns} FROM {_table} WHERE created_at <= $1 ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED;";
+        // The partial index of unscheduled rows hands out the oldest past the grace period, and the due_at index the
+        // scheduled rows whose time has come; SKIP LOCKED passes over rows another relay holds instead of waiting for
+        // them. LIMIT bounds each index walk: no scan, whatever the table size or the number of scheduled rows.
+        _leaseSql = $"SELECT {OutboxRecords.SelectColumns} FROM {_table} WHERE due_at IS NULL AND created_at <= $1 ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED;";
+        _leaseDueSql = $"SELECT {OutboxRecords.SelectColumns} FROM {_table} WHERE due_at <= $1 ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED;";
 
         // Ordered: the primary key gives commit order per key (see the trigger); FOR UPDATE waits rather than skips, as
-        // skipping a row would let a later one of its key overtake it.
-        _leaseOrderedSql = $"SELECT {OutboxRecords.SelectColumns} FROM {_table} ORDER BY seq LIMIT $1 FOR UPDATE;";
+        // skipping a row would let a later one of its key overtake it. A scheduled row takes its place once due.
+        _leaseOrderedSql = $"SELECT {OutboxRecords.SelectColumns} FROM {_table} WHERE due_at IS NULL OR due_at <= $2 ORDER BY seq LIMIT $1 FOR UPDATE;";
+
         // A plain read: MVCC shows the rows relays hold FOR UPDATE without waiting for them, so leased rows count as
-        // pending. min() is one seek on the created_at index; the count can be an index-only scan of it.
-        _backlogSql = $"SELECT count(*), min(created_at) FROM {_table};";
+        // pending. Each min() is one seek on a partial index; each count can be an index-only scan of one.
+        _backlogSql = $"""
+            SELECT (SELECT count(*) FROM {_table} WHERE due_at IS NULL),
+                   (SELECT min(created_at) FROM {_table} WHERE due_at IS NULL),
+                   (SELECT count(*) FROM {_table} WHERE due_at <= $1),
+                   (SELECT min(due_at) FROM {_table} WHERE due_at <= $1),
+                   (SELECT count(*) FROM {_table} WHERE due_at > $1),
+                   (SELECT min(due_at) FROM {_table} WHERE due_at > $1);
+            """;
+        _nextDueSql = $"SELECT min(due_at) FROM {_table} WHERE due_at > $1;";
+
+        // Only while not due: relays lease scheduled rows once due, so a row deleted here was never sent. Should a
+        // relay whose clock runs ahead hold the row, the delete waits for its lock and then finds the row gone.
+        _cancelSql = $"DELETE FROM {_table} WHERE message_id = $1 AND due_at > $2;";
         _relayLockSql = $"SELECT pg_try_advisory_xact_lock(hashtextextended('eventing-outbox-relay:{tableName}', 0));";
     }
 
@@ -92,6 +110,16 @@ internal sealed class PostgreSqlOutboxStore : IOutboxStore
                 $body$;
                 CREATE OR REPLACE TRIGGER "{bare}_order" BEFORE INSERT ON {_table} FOR EACH ROW EXECUTE FUNCTION {function}();
                 """,
+
+                // Scheduled sends. The created_at index becomes partial, so that scheduled rows, which relays lease
+                // by due time, stay out of the walk for unscheduled ones.
+                $"""
+                ALTER TABLE {_table} ADD COLUMN IF NOT EXISTS due_at bigint NULL;
+                DROP INDEX IF EXISTS {schema}"ix_{bare}_created_at";
+                CREATE INDEX IF NOT EXISTS "ix_{bare}_pending" ON {_table} (created_at) WHERE due_at IS NULL;
+                CREATE INDEX IF NOT EXISTS "ix_{bare}_due_at" ON {_table} (due_at) WHERE due_at IS NOT NULL;
+                CREATE INDEX IF NOT EXISTS "ix_{bare}_scheduled_id" ON {_table} (message_id) WHERE due_at IS NOT NULL;
+                """,
             ];
         }
     }
@@ -101,13 +129,7 @@ internal sealed class PostgreSqlOutboxStore : IOutboxStore
 
     public async ValueTask<long> InsertAsync(DbTransaction transaction, OutboxRecord record, CancellationToken cancellationToken)
     {
-        if (transaction is not NpgsqlTransaction npgsql || npgsql.Connection is null)
-        {
-            throw new ArgumentException(
-                $"The outbox stores events in PostgreSQL ({Name}) but was given a {transaction.GetType().Name}. Pass an open NpgsqlTransaction on the database of the outbox, or configure the outbox with the store of your database.",
-                nameof(transaction));
-        }
-
+        var npgsql = Of(transaction);
         await using var command = new NpgsqlCommand(_insertSql, npgsql.Connection, npgsql);
         var parameters = command.Parameters;
         parameters.Add(new NpgsqlParameter<string> { TypedValue = record.MessageId });
@@ -120,6 +142,7 @@ internal sealed class PostgreSqlOutboxStore : IOutboxStore
         parameters.Add(new NpgsqlParameter<string> { TypedValue = record.ContentType });
         parameters.Add(new NpgsqlParameter<string> { TypedValue = record.Headers });
         parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = record.Body });
+        parameters.Add(new NpgsqlParameter { Value = (object?)record.DueAt ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))
         {
@@ -200,7 +223,7 @@ internal sealed class PostgreSqlOutboxStore : IOutboxStore
         try
         {
             transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            NpgsqlCommand command;
+            var records = new List<OutboxRecord>(Math.Min(request.BatchSize, 1024));
             if (request.Ordered)
             {
                 await using (var relayLock = new NpgsqlCommand(_relayLockSql, connection, transaction))
@@ -214,26 +237,16 @@ internal sealed class PostgreSqlOutboxStore : IOutboxStore
                     }
                 }
 
-                command = new NpgsqlCommand(_leaseOrderedSql, connection, transaction);
-                command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = request.BatchSize });
+                await ReadAsync(connection, transaction, _leaseOrderedSql, request.BatchSize, request.DueBefore, records, cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                command = new NpgsqlCommand(_leaseSql, connection, transaction);
-                command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = request.CreatedBefore });
-                command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = request.BatchSize });
-            }
-
-            var records = new List<OutboxRecord>(Math.Min(request.BatchSize, 1024));
-            await using (command.ConfigureAwait(false))
-            {
-                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await using (reader.ConfigureAwait(false))
+                // Due scheduled rows first: they already waited for their time, unscheduled ones only for the grace.
+                // Two statements, as FOR UPDATE cannot lock through a UNION.
+                await ReadAsync(connection, transaction, _leaseDueSql, request.DueBefore, request.BatchSize, records, cancellationToken).ConfigureAwait(false);
+                if (records.Count < request.BatchSize)
                 {
-                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        records.Add(OutboxRecords.Read(reader));
-                    }
+                    await ReadAsync(connection, transaction, _leaseSql, request.CreatedBefore, request.BatchSize - records.Count, records, cancellationToken).ConfigureAwait(false);
                 }
             }
 
@@ -258,20 +271,78 @@ internal sealed class PostgreSqlOutboxStore : IOutboxStore
         }
     }
 
-    public async Task<OutboxBacklog> GetBacklogAsync(CancellationToken cancellationToken)
+    public async Task<OutboxBacklog> GetBacklogAsync(long now, CancellationToken cancellationToken)
     {
         var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             await using var command = new NpgsqlCommand(_backlogSql, connection);
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = now });
             var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
                 await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                return new OutboxBacklog(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetInt64(1));
+                return OutboxBacklogs.Read(reader);
             }
         }
     }
+
+    public async Task<long?> GetNextDueAsync(long after, CancellationToken cancellationToken)
+    {
+        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            await using var command = new NpgsqlCommand(_nextDueSql, connection);
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after });
+            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long due ? due : null;
+        }
+    }
+
+    public async Task<bool> CancelScheduledAsync(string messageId, long now, DbTransaction? transaction, CancellationToken cancellationToken)
+    {
+        if (transaction is not null)
+        {
+            var npgsql = Of(transaction);
+            return await CancelAsync(npgsql.Connection!, npgsql, messageId, now, cancellationToken).ConfigureAwait(false);
+        }
+
+        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            return await CancelAsync(connection, null, messageId, now, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<bool> CancelAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string messageId, long now, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(_cancelSql, connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = messageId });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = now });
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+    }
+
+    private static async Task ReadAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, long first, long second, List<OutboxRecord> records, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = first });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = second });
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                records.Add(OutboxRecords.Read(reader));
+            }
+        }
+    }
+
+    private NpgsqlTransaction Of(DbTransaction transaction) =>
+        transaction is NpgsqlTransaction { Connection: not null } npgsql
+            ? npgsql
+            : throw new ArgumentException(
+                $"The outbox stores events in PostgreSQL ({Name}) but was given a {transaction.GetType().Name}. Pass an open NpgsqlTransaction on the database of the outbox, or configure the outbox with the store of your database.",
+                nameof(transaction));
 
     private async Task DeleteAsync(NpgsqlConnection connection, IReadOnlyList<long> sequences, CancellationToken cancellationToken)
     {

@@ -19,8 +19,11 @@ internal sealed class SqliteOutboxStore : IOutboxStore
     private readonly string _insertSql;
     private readonly string _deleteSql;
     private readonly string _leaseSql;
+    private readonly string _leaseDueSql;
     private readonly string _leaseOrderedSql;
     private readonly string _backlogSql;
+    private readonly string _nextDueSql;
+    private readonly string _cancelSql;
 
     public SqliteOutboxStore(SqliteDatabase database, string tableName)
     {
@@ -29,20 +32,35 @@ internal sealed class SqliteOutboxStore : IOutboxStore
         var table = SqliteDatabase.Quote(tableName);
         Name = $"sqlite {database.DataSource} table {tableName}";
         _insertSql = $"INSERT INTO {table} ({OutboxRecords.InsertColumns}) " +
-            "VALUES ($id, $event, $key, $durable, $created, $source, $time, $type, $headers, $body) RETURNING seq;";
+            "VALUES ($id, $event, $key, $durable, $created, $source, $time, $type, $headers, $body, $due) RETURNING seq;";
 
         // json_each turns one text parameter into the id list: one statement per batch, no per-id parameters.
         _deleteSql = $"DELETE FROM {table} WHERE seq IN (SELECT value FROM json_each($ids));";
 
-        // Unordered: the created_at index gives the oldest rows past the grace period without touching younger ones.
-        _leaseSql = $"SELECT {OutboxRecords.SelectColumns} FROM {table} WHERE created_at <= $cutoff ORDER BY created_at LIMIT $limit;";
+        // Unordered: the partial index of unscheduled rows gives the oldest past the grace period without touching
+        // younger ones or the scheduled rows, however many wait for next month; the due_at index gives the scheduled
+        // rows whose time has come, the earliest first.
+        _leaseSql = $"SELECT {OutboxRecords.SelectColumns} FROM {table} WHERE due_at IS NULL AND created_at <= $cutoff ORDER BY created_at LIMIT $limit;";
+        _leaseDueSql = $"SELECT {OutboxRecords.SelectColumns} FROM {table} WHERE due_at <= $now ORDER BY due_at LIMIT $limit;";
 
-        // Ordered: the primary key walk gives commit order.
-        _leaseOrderedSql = $"SELECT {OutboxRecords.SelectColumns} FROM {table} ORDER BY seq LIMIT $limit;";
+        // Ordered: the primary key walk gives commit order; a scheduled row takes its place once due.
+        _leaseOrderedSql = $"SELECT {OutboxRecords.SelectColumns} FROM {table} WHERE due_at IS NULL OR due_at <= $now ORDER BY seq LIMIT $limit;";
 
-        // Both aggregates are answered from the created_at index (a covering scan for the count, one seek for min)
-        // without reading a row's body.
-        _backlogSql = $"SELECT count(*), min(created_at) FROM {table};";
+        // Every aggregate is answered from a partial index (covering scans for the counts, one seek for each min)
+        // without reading a row's body: unscheduled rows, scheduled rows due, scheduled rows not due yet.
+        _backlogSql = $"""
+            SELECT (SELECT count(*) FROM {table} WHERE due_at IS NULL),
+                   (SELECT min(created_at) FROM {table} WHERE due_at IS NULL),
+                   (SELECT count(*) FROM {table} WHERE due_at <= $now),
+                   (SELECT min(due_at) FROM {table} WHERE due_at <= $now),
+                   (SELECT count(*) FROM {table} WHERE due_at > $now),
+                   (SELECT min(due_at) FROM {table} WHERE due_at > $now);
+            """;
+        _nextDueSql = $"SELECT min(due_at) FROM {table} WHERE due_at > $after;";
+
+        // Only while not due: the relay leases a scheduled row once due, so a row deleted here was never sent. SQLite
+        // has no row locks; the due time is what keeps this and the relay of the file apart.
+        _cancelSql = $"DELETE FROM {table} WHERE message_id = $id AND due_at > $now;";
     }
 
     public string Name { get; }
@@ -72,6 +90,16 @@ internal sealed class SqliteOutboxStore : IOutboxStore
                     body BLOB NOT NULL);
                 CREATE INDEX IF NOT EXISTS {schema}"ix_{bare}_created_at" ON "{bare}" (created_at);
                 """,
+
+                // Scheduled sends. The created_at index becomes partial, so that scheduled rows, which the relay
+                // leases by due time, stay out of the walk for unscheduled ones.
+                $"""
+                ALTER TABLE {table} ADD COLUMN due_at INTEGER NULL;
+                DROP INDEX IF EXISTS {schema}"ix_{bare}_created_at";
+                CREATE INDEX IF NOT EXISTS {schema}"ix_{bare}_pending" ON "{bare}" (created_at) WHERE due_at IS NULL;
+                CREATE INDEX IF NOT EXISTS {schema}"ix_{bare}_due_at" ON "{bare}" (due_at) WHERE due_at IS NOT NULL;
+                CREATE INDEX IF NOT EXISTS {schema}"ix_{bare}_scheduled_id" ON "{bare}" (message_id) WHERE due_at IS NOT NULL;
+                """,
             ];
         }
     }
@@ -81,14 +109,8 @@ internal sealed class SqliteOutboxStore : IOutboxStore
 
     public async ValueTask<long> InsertAsync(DbTransaction transaction, OutboxRecord record, CancellationToken cancellationToken)
     {
-        if (transaction is not SqliteTransaction sqlite || sqlite.Connection is null)
-        {
-            throw new ArgumentException(
-                $"The outbox stores events in SQLite ({Name}) but was given a {transaction.GetType().Name}. Pass an open SqliteTransaction on the database of the outbox, or configure the outbox with the store of your database.",
-                nameof(transaction));
-        }
-
-        using var command = sqlite.Connection.CreateCommand();
+        var sqlite = Of(transaction);
+        using var command = sqlite.Connection!.CreateCommand();
         command.Transaction = sqlite;
         command.CommandText = _insertSql;
         var parameters = command.Parameters;
@@ -102,6 +124,7 @@ internal sealed class SqliteOutboxStore : IOutboxStore
         parameters.AddWithValue("$type", record.ContentType);
         parameters.AddWithValue("$headers", record.Headers);
         parameters.AddWithValue("$body", record.Body);
+        parameters.AddWithValue("$due", (object?)record.DueAt ?? DBNull.Value);
         record.Sequence = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
 
         // Microsoft.Data.Sqlite creates a new SqliteTransaction for every transaction: the object is the identity.
@@ -136,16 +159,17 @@ internal sealed class SqliteOutboxStore : IOutboxStore
         var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            using var command = connection.CreateCommand();
-            command.CommandText = request.Ordered ? _leaseOrderedSql : _leaseSql;
-            command.Parameters.AddWithValue("$cutoff", request.CreatedBefore);
-            command.Parameters.AddWithValue("$limit", request.BatchSize);
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await using (reader.ConfigureAwait(false))
+            if (request.Ordered)
             {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                await ReadAsync(connection, _leaseOrderedSql, request, request.BatchSize, records, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                // Due scheduled rows first: they already waited for their time, unscheduled ones only for the grace.
+                await ReadAsync(connection, _leaseDueSql, request, request.BatchSize, records, cancellationToken).ConfigureAwait(false);
+                if (records.Count < request.BatchSize)
                 {
-                    records.Add(OutboxRecords.Read(reader));
+                    await ReadAsync(connection, _leaseSql, request, request.BatchSize - records.Count, records, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -154,21 +178,85 @@ internal sealed class SqliteOutboxStore : IOutboxStore
         return new Lease(this, records);
     }
 
-    public async Task<OutboxBacklog> GetBacklogAsync(CancellationToken cancellationToken)
+    public async Task<OutboxBacklog> GetBacklogAsync(long now, CancellationToken cancellationToken)
     {
         var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             using var command = connection.CreateCommand();
             command.CommandText = _backlogSql;
+            command.Parameters.AddWithValue("$now", now);
             var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
                 await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                return new OutboxBacklog(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetInt64(1));
+                return OutboxBacklogs.Read(reader);
             }
         }
     }
+
+    public async Task<long?> GetNextDueAsync(long after, CancellationToken cancellationToken)
+    {
+        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = _nextDueSql;
+            command.Parameters.AddWithValue("$after", after);
+            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long due ? due : null;
+        }
+    }
+
+    public async Task<bool> CancelScheduledAsync(string messageId, long now, DbTransaction? transaction, CancellationToken cancellationToken)
+    {
+        if (transaction is not null)
+        {
+            var sqlite = Of(transaction);
+            using var command = sqlite.Connection!.CreateCommand();
+            command.Transaction = sqlite;
+            return await CancelAsync(command, messageId, now, cancellationToken).ConfigureAwait(false);
+        }
+
+        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = connection.CreateCommand();
+            return await CancelAsync(command, messageId, now, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<bool> CancelAsync(SqliteCommand command, string messageId, long now, CancellationToken cancellationToken)
+    {
+        command.CommandText = _cancelSql;
+        command.Parameters.AddWithValue("$id", messageId);
+        command.Parameters.AddWithValue("$now", now);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+    }
+
+    private static async Task ReadAsync(
+        SqliteConnection connection, string sql, OutboxLeaseRequest request, int limit, List<OutboxRecord> records, CancellationToken cancellationToken)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$cutoff", request.CreatedBefore);
+        command.Parameters.AddWithValue("$now", request.DueBefore);
+        command.Parameters.AddWithValue("$limit", limit);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                records.Add(OutboxRecords.Read(reader));
+            }
+        }
+    }
+
+    private SqliteTransaction Of(DbTransaction transaction) =>
+        transaction is SqliteTransaction { Connection: not null } sqlite
+            ? sqlite
+            : throw new ArgumentException(
+                $"The outbox stores events in SQLite ({Name}) but was given a {transaction.GetType().Name}. Pass an open SqliteTransaction on the database of the outbox, or configure the outbox with the store of your database.",
+                nameof(transaction));
 
     private static string ToJson(IReadOnlyList<long> sequences)
     {

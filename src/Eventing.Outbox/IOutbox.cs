@@ -39,6 +39,27 @@ public interface IOutbox
         where TEvent : notnull;
 
     /// <summary>
+    /// Records <paramref name="event"/> inside <paramref name="transaction"/> to be sent at <paramref name="dueAt"/>:
+    /// the relay sends it once due (not at commit), so the schedule lives in the application's database and survives
+    /// restarts of the application and outages of the broker. Listeners get it no earlier than <paramref name="dueAt"/>;
+    /// a time in the past is due at once. The send pipelines run now, as for <see cref="AddAsync{TEvent}(TEvent, DbTransaction, CancellationToken)"/>.
+    /// </summary>
+    /// <returns>The message id: pass it to <see cref="CancelScheduledAsync"/> to call the send off before it is due.</returns>
+    ValueTask<string> ScheduleAsync<TEvent>(TEvent @event, DateTimeOffset dueAt, DbTransaction transaction, CancellationToken cancellationToken = default)
+        where TEvent : notnull;
+
+    /// <summary>
+    /// Calls off a send recorded by <see cref="ScheduleAsync"/> that is not due yet: its row is deleted and it is never
+    /// sent. Inside <paramref name="transaction"/> when given, so the cancel commits or rolls back with the caller's
+    /// change; else at once, on a connection of the outbox's own.
+    /// </summary>
+    /// <returns>
+    /// <see langword="true"/> when the send was called off; <see langword="false"/> when it is already due (it is being
+    /// sent or was sent), or no scheduled send has this id.
+    /// </returns>
+    ValueTask<bool> CancelScheduledAsync(string messageId, DbTransaction? transaction = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Commits <paramref name="transaction"/>, then sends the events recorded in it and deletes their rows once the
     /// provider confirmed them. A send that fails is logged and its row stays pending for the relay: once the commit
     /// succeeded this method does not throw for the send. In ordered mode the relay sends, woken at once, so that

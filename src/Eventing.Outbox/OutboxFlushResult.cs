@@ -10,4 +10,10 @@ public readonly record struct OutboxFlushResult(int Sent, int Failed)
     /// <c>eventing outbox flush</c> can say what went wrong; <see langword="null"/> when <see cref="Failed"/> is 0.
     /// </summary>
     public Exception? FirstFailure { get; init; }
+
+    /// <summary>Scheduled events left in the table because they are not due yet (<see cref="IOutbox.ScheduleAsync"/>).</summary>
+    public long Scheduled { get; init; }
+
+    /// <summary>When the first of the <see cref="Scheduled"/> events falls due; null when none is left.</summary>
+    public DateTimeOffset? NextDueAt { get; init; }
 }

@@ -5,7 +5,8 @@ namespace Eventing.Outbox;
 
 /// <summary>
 /// Sends every pending event once and returns: the <c>eventing outbox flush</c> command, for cron while the app is
-/// down. Unlike the relay it does not wait for the grace period, so run it when no app instance is sending.
+/// down. Unlike the relay it does not wait for the grace period, so run it when no app instance is sending. Scheduled
+/// sends go only once due; those not due yet stay for a later run or the relay.
 /// </summary>
 public sealed class OutboxFlusher
 {
@@ -38,7 +39,13 @@ public sealed class OutboxFlusher
             sent += result.Sent;
             if (result.Failed > 0 || result.Leased < _options.BatchSize || result.Sent == 0)
             {
-                return new OutboxFlushResult(sent, result.Failed) { FirstFailure = result.FirstFailure };
+                var left = await _pump.Store.GetBacklogAsync(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
+                return new OutboxFlushResult(sent, result.Failed)
+                {
+                    FirstFailure = result.FirstFailure,
+                    Scheduled = left.Scheduled,
+                    NextDueAt = left.NextDueAt is { } due ? DateTimeOffset.FromUnixTimeMilliseconds(due) : null,
+                };
             }
         }
     }

@@ -41,15 +41,48 @@ internal sealed class TransactionalOutbox(
         ArgumentNullException.ThrowIfNull(transaction);
         var message = await CreateMessageAsync(@event, headers, cancellationToken).ConfigureAwait(false);
         var transactionId = await store.InsertAsync(transaction, message.Record, cancellationToken).ConfigureAwait(false);
+        PendingOf(transaction, transactionId).Messages.Add(message);
+        return message.Envelope.Id;
+    }
+
+    public async ValueTask<string> ScheduleAsync<TEvent>(TEvent @event, DateTimeOffset dueAt, DbTransaction transaction, CancellationToken cancellationToken = default)
+        where TEvent : notnull
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        var (envelope, descriptor) = await sender.CreateEnvelopeAsync(@event, null, cancellationToken).ConfigureAwait(false);
+        var message = CreateMessage(envelope, descriptor, dueAt.ToUnixTimeMilliseconds());
+        var transactionId = await store.InsertAsync(transaction, message.Record, cancellationToken).ConfigureAwait(false);
+
+        // Not sent after the commit: the relay sends it when due. The commit only wakes the relay, which then knows
+        // of a due time that may be sooner than the one it sleeps until.
+        PendingOf(transaction, transactionId).Scheduled = true;
+        return envelope.Id;
+    }
+
+    public async ValueTask<bool> CancelScheduledAsync(string messageId, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(messageId);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var cancelled = await store.CancelScheduledAsync(messageId, now, transaction, cancellationToken).ConfigureAwait(false);
+        if (cancelled)
+        {
+            OutboxLog.ScheduledSendCancelled(logger, messageId, store.Name);
+        }
+
+        return cancelled;
+    }
+
+    private PendingTransaction PendingOf(DbTransaction transaction, long transactionId)
+    {
         var pending = _pending.GetOrCreateValue(transaction);
         if (pending.TransactionId != transactionId)
         {
             pending.TransactionId = transactionId;
             pending.Messages.Clear();
+            pending.Scheduled = false;
         }
 
-        pending.Messages.Add(message);
-        return message.Envelope.Id;
+        return pending;
     }
 
     public async ValueTask CommitAsync(DbTransaction transaction, CancellationToken cancellationToken = default)
@@ -72,6 +105,11 @@ internal sealed class TransactionalOutbox(
         if (pending is not null)
         {
             _pending.Remove(transaction);
+            if (pending.Scheduled)
+            {
+                signal.Set();
+            }
+
             await SendCommittedAsync(pending.Messages, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -128,10 +166,10 @@ internal sealed class TransactionalOutbox(
         return result;
     }
 
-    internal PendingMessage CreateMessage(Envelope envelope, EventDescriptor descriptor)
+    internal PendingMessage CreateMessage(Envelope envelope, EventDescriptor descriptor, long? dueAt = null)
     {
         var key = _options.Ordered ? _options.OrderingKey?.Invoke(envelope) ?? envelope.Type : null;
-        return new PendingMessage(OutboxRecords.FromEnvelope(envelope, descriptor, key), envelope, descriptor);
+        return new PendingMessage(OutboxRecords.FromEnvelope(envelope, descriptor, key, dueAt), envelope, descriptor);
     }
 
     /// <summary>
@@ -196,5 +234,8 @@ internal sealed class TransactionalOutbox(
     {
         public long TransactionId;
         public readonly List<PendingMessage> Messages = [];
+
+        // Whether the transaction also scheduled a send, which the relay should hear of at commit.
+        public bool Scheduled;
     }
 }

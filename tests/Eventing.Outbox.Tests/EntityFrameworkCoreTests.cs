@@ -150,13 +150,13 @@ public abstract class EntityFrameworkCoreTests
         }
 
         var after = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var backlog = await store.GetBacklogAsync(CancellationToken.None);
+        var backlog = await store.GetBacklogAsync(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), CancellationToken.None);
         Assert.Equal(1, backlog.Pending);
-        Assert.InRange(backlog.OldestCreatedAt!.Value, before, after);
+        Assert.InRange(backlog.OldestPendingSince!.Value, before, after);
 
         var flushed = await host.Services.GetRequiredService<OutboxFlusher>().FlushAsync();
         Assert.Equal(1, flushed.Sent);
-        Assert.Equal(new Storage.OutboxBacklog(0, null), await store.GetBacklogAsync(CancellationToken.None));
+        Assert.Equal(new Storage.OutboxBacklog(0, null), await store.GetBacklogAsync(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), CancellationToken.None));
     }
 
     private static async Task<OutboxTestHost> StartAsync(TestDatabase database)

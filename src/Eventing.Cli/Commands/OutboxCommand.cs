@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Data.Common;
+using System.Globalization;
 using Eventing.Cli.Configuration;
 using Eventing.Cli.Output;
 using Eventing.Cli.Providers;
@@ -106,6 +107,13 @@ internal static class OutboxCommand
             if (flushed.Failed == 0)
             {
                 Terminal.Line($"sent {flushed.Sent} pending event(s){mode} from {outboxStore.Name} to {broker}");
+                if (flushed.NextDueAt is { } next)
+                {
+                    Terminal.Line(string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"{flushed.Scheduled} scheduled event(s) are not due yet and stay in the outbox; the first is due at {next.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC"));
+                }
+
                 return ExitCodes.Success;
             }
 

@@ -34,7 +34,7 @@ internal sealed class OutboxBacklogCache(IOutboxStore store, TimeProvider time)
     /// <summary>Reads the backlog from the store now.</summary>
     public async Task<OutboxBacklog> RefreshAsync(CancellationToken cancellationToken)
     {
-        var backlog = await store.GetBacklogAsync(cancellationToken).ConfigureAwait(false);
+        var backlog = await store.GetBacklogAsync(time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
         Update(backlog);
         return backlog;
     }

@@ -28,4 +28,10 @@ internal static partial class OutboxLog
 
     [LoggerMessage(2030, LogLevel.Debug, "Atomic procedure attempt {Attempt} lost a conflict ({Conflict}); running it again in {Delay}")]
     public static partial void AtomicRetry(ILogger logger, int attempt, string conflict, TimeSpan delay);
+
+    [LoggerMessage(2040, LogLevel.Debug, "Outbox deleted the scheduled send {MessageId} from {Store} before it was due (it commits with the caller's transaction, if one was given)")]
+    public static partial void ScheduledSendCancelled(ILogger logger, string messageId, string store);
+
+    [LoggerMessage(2014, LogLevel.Warning, "Outbox relay could not read the next due time of the scheduled sends in {Store}; it polls at its interval meanwhile")]
+    public static partial void NextDueFailed(ILogger logger, Exception exception, string store);
 }

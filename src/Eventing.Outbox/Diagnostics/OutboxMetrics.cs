@@ -22,7 +22,8 @@ internal sealed class OutboxMetrics : IDisposable
         // The factory hands out the core's meter instance for the same name, so everything counts under one "Eventing" meter.
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
         Sent = _meter.CreateCounter<long>("eventing.outbox.sent", "{message}", "Outbox events the broker confirmed: sent after their commit, by the relay or by a flush.");
-        _meter.CreateObservableGauge("eventing.outbox.pending", ObservePending, "{row}", "Outbox rows waiting to be sent, as the relay last read them (every few seconds).");
+        _meter.CreateObservableGauge("eventing.outbox.pending", ObservePending, "{row}", "Outbox rows due and waiting to be sent, as the relay last read them (every few seconds).");
+        _meter.CreateObservableGauge("eventing.outbox.scheduled", ObserveScheduled, "{row}", "Scheduled outbox rows whose due time has not come, as the relay last read them.");
         _meter.CreateObservableGauge("eventing.outbox.oldest_age", ObserveOldestAge, "s", "How long the oldest pending outbox row has waited; 0 when none is pending.");
     }
 
@@ -34,7 +35,10 @@ internal sealed class OutboxMetrics : IDisposable
     private IEnumerable<Measurement<long>> ObservePending() =>
         _backlog.TryGet(out var backlog) ? [new Measurement<long>(backlog.Pending)] : [];
 
-    // The age grows from the cached creation time, so a relay stuck between refreshes still shows the row aging.
+    private IEnumerable<Measurement<long>> ObserveScheduled() =>
+        _backlog.TryGet(out var backlog) ? [new Measurement<long>(backlog.Scheduled)] : [];
+
+    // The age grows from the cached time the oldest row became due, so a relay stuck between refreshes still shows the row aging.
     private IEnumerable<Measurement<double>> ObserveOldestAge() =>
         _backlog.TryGet(out var backlog) ? [new Measurement<double>(backlog.OldestAge(_time.GetUtcNow()).TotalSeconds)] : [];
 }

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Eventing.Outbox.Health;
 
 /// <summary>
-/// The outbox's part of the <c>eventing</c> health check: Unhealthy when its oldest pending row has waited longer
+/// The outbox's part of the <c>eventing</c> health check: Unhealthy when its oldest pending row has waited longer, since it was due,
 /// than <see cref="EventingHealthOptions.OutboxMaxPendingAge"/> (the relay is stuck or the broker refuses the events),
 /// or when the store cannot be read. It queries the store at every check, not the metrics' cache.
 /// </summary>
@@ -17,9 +17,10 @@ internal sealed class OutboxHealthContributor(IOutboxStore store, OutboxBacklogC
     {
         var data = new Dictionary<string, object> { ["outbox.store"] = store.Name };
         OutboxBacklog backlog;
+        var now = time.GetUtcNow();
         try
         {
-            backlog = await store.GetBacklogAsync(cancellationToken).ConfigureAwait(false);
+            backlog = await store.GetBacklogAsync(now.ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -30,8 +31,9 @@ internal sealed class OutboxHealthContributor(IOutboxStore store, OutboxBacklogC
         }
 
         cache.Update(backlog);
-        var age = backlog.OldestAge(time.GetUtcNow());
+        var age = backlog.OldestAge(now);
         data["outbox.pending"] = backlog.Pending;
+        data["outbox.scheduled"] = backlog.Scheduled;
         data["outbox.oldest_age.seconds"] = Math.Round(age.TotalSeconds, 1);
         if (backlog.Pending > 0 && age > options.OutboxMaxPendingAge)
         {

@@ -10,8 +10,12 @@ internal sealed class OutboxPump(IOutboxStore store, OutboxDispatcher dispatcher
 
     public async Task<PumpResult> RunOnceAsync(int batchSize, bool ordered, TimeSpan gracePeriod, CancellationToken cancellationToken)
     {
-        var cutoff = DateTimeOffset.UtcNow.Subtract(gracePeriod).ToUnixTimeMilliseconds();
-        var (lease, free) = await inFlight.LeaseAsync(store, new OutboxLeaseRequest(batchSize, cutoff, ordered), cancellationToken).ConfigureAwait(false);
+        var now = DateTimeOffset.UtcNow;
+        var request = new OutboxLeaseRequest(batchSize, now.Subtract(gracePeriod).ToUnixTimeMilliseconds(), ordered)
+        {
+            DueBefore = now.ToUnixTimeMilliseconds(),
+        };
+        var (lease, free) = await inFlight.LeaseAsync(store, request, cancellationToken).ConfigureAwait(false);
         await using (lease.ConfigureAwait(false))
         {
             var records = lease.Records;

@@ -41,6 +41,29 @@ internal sealed class OutboxRelay(
         base.Dispose();
     }
 
+    /// <summary>
+    /// The wait before the next pass: <paramref name="delay"/>, or less when a scheduled row falls due sooner, so it
+    /// goes out on time rather than up to a poll interval late.
+    /// </summary>
+    private async Task<TimeSpan> UntilNextDueAsync(TimeSpan delay, CancellationToken stoppingToken)
+    {
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        long? next;
+        try
+        {
+            next = await pump.Store.GetNextDueAsync(now, stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            // The next pass finds the due rows anyway, a poll interval later; it also reports the database failing.
+            OutboxLog.NextDueFailed(logger, exception, pump.Store.Name);
+            return delay;
+        }
+
+        // Later than now by construction, so never a zero wait: no spinning on a row that is due but held elsewhere.
+        return next is { } due && TimeSpan.FromMilliseconds(due - now) < delay ? TimeSpan.FromMilliseconds(due - now) : delay;
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!_options.RunRelay)
@@ -126,6 +149,11 @@ internal sealed class OutboxRelay(
             {
                 try
                 {
+                    if (!failed)
+                    {
+                        delay = await UntilNextDueAsync(delay, stoppingToken).ConfigureAwait(false);
+                    }
+
                     await signal.WaitAsync(delay, stoppingToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

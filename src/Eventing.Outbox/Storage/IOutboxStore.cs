@@ -42,9 +42,26 @@ public interface IOutboxStore
     Task<IOutboxLease> LeaseAsync(OutboxLeaseRequest request, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Counts the pending rows and finds the creation time of the oldest, in one query on the <c>created_at</c>
-    /// index. Rows a relay has leased but not yet deleted are pending: until the broker confirmed them they may
-    /// still be sent again. The health check and the backlog metrics read it.
+    /// Reads what waits in the table at <paramref name="now"/> (Unix milliseconds), from the indexes alone: the rows
+    /// due and not yet sent, since when the oldest of them has been due, and the scheduled rows not due yet. Rows a
+    /// relay has leased but not yet deleted are pending: until the broker confirmed them they may still be sent
+    /// again. The health check and the backlog metrics read it.
     /// </summary>
-    Task<OutboxBacklog> GetBacklogAsync(CancellationToken cancellationToken);
+    Task<OutboxBacklog> GetBacklogAsync(long now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The earliest <see cref="OutboxRecord.DueAt"/> later than <paramref name="after"/> (Unix milliseconds), or
+    /// <see langword="null"/>: the relay sleeps until then instead of a whole poll interval, so a scheduled send goes
+    /// out on time.
+    /// </summary>
+    Task<long?> GetNextDueAsync(long after, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes the scheduled row of <paramref name="messageId"/> if it is still not due at <paramref name="now"/>
+    /// (Unix milliseconds): a relay only leases rows that are due, so a row deleted here was never sent and never
+    /// will be. Inside <paramref name="transaction"/> when given (the cancel commits or rolls back with the caller's
+    /// change), else on a connection of the store's own.
+    /// </summary>
+    /// <returns>Whether a row was deleted; false when the id is unknown, not scheduled, already due or sent.</returns>
+    Task<bool> CancelScheduledAsync(string messageId, long now, DbTransaction? transaction, CancellationToken cancellationToken);
 }

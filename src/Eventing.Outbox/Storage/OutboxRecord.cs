@@ -24,6 +24,12 @@ public sealed class OutboxRecord
     /// <summary>Column <c>created_at</c>: when the row was recorded, Unix milliseconds.</summary>
     public long CreatedAt { get; set; }
 
+    /// <summary>
+    /// Column <c>due_at</c>: for a scheduled send, the time (Unix milliseconds) before which the relay must not send
+    /// it; <see langword="null"/> for an event sent right after its commit.
+    /// </summary>
+    public long? DueAt { get; set; }
+
     /// <summary>Column <c>source</c>: CloudEvents <c>source</c>.</summary>
     public string Source { get; set; } = "";
 

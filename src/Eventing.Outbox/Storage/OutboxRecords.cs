@@ -10,7 +10,7 @@ namespace Eventing.Outbox.Storage;
 internal static class OutboxRecords
 {
     /// <summary>The columns a store inserts, in the order of its insert's parameters.</summary>
-    public const string InsertColumns = "message_id, event, ordering_key, durable, created_at, source, time, content_type, headers, body";
+    public const string InsertColumns = "message_id, event, ordering_key, durable, created_at, source, time, content_type, headers, body, due_at";
 
     /// <summary>The columns a store selects for a lease, in the order <see cref="Read"/> reads them.</summary>
     public const string SelectColumns = "seq, " + InsertColumns;
@@ -29,10 +29,12 @@ internal static class OutboxRecords
         ContentType = reader.GetString(8),
         Headers = reader.GetString(9),
         Body = reader.GetFieldValue<byte[]>(10),
+        DueAt = reader.IsDBNull(11) ? null : reader.GetInt64(11),
     };
 
-    public static OutboxRecord FromEnvelope(Envelope envelope, EventDescriptor descriptor, string? orderingKey) => new()
+    public static OutboxRecord FromEnvelope(Envelope envelope, EventDescriptor descriptor, string? orderingKey, long? dueAt = null) => new()
     {
+        DueAt = dueAt,
         MessageId = envelope.Id,
         EventName = envelope.Type,
         OrderingKey = orderingKey,

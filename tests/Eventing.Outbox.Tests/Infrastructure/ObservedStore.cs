@@ -50,7 +50,12 @@ internal sealed class ObservedStore : IOutboxStore
 
     public Task DeleteAsync(IReadOnlyList<long> sequences, CancellationToken cancellationToken) => Inner.DeleteAsync(sequences, cancellationToken);
 
-    public Task<OutboxBacklog> GetBacklogAsync(CancellationToken cancellationToken) => Inner.GetBacklogAsync(cancellationToken);
+    public Task<OutboxBacklog> GetBacklogAsync(long now, CancellationToken cancellationToken) => Inner.GetBacklogAsync(now, cancellationToken);
+
+    public Task<long?> GetNextDueAsync(long after, CancellationToken cancellationToken) => Inner.GetNextDueAsync(after, cancellationToken);
+
+    public Task<bool> CancelScheduledAsync(string messageId, long now, DbTransaction? transaction, CancellationToken cancellationToken) =>
+        Inner.CancelScheduledAsync(messageId, now, transaction, cancellationToken);
 
     public async Task<IOutboxLease> LeaseAsync(OutboxLeaseRequest request, CancellationToken cancellationToken)
     {
