@@ -50,7 +50,14 @@ internal sealed class TransactionalOutbox(
     {
         ArgumentNullException.ThrowIfNull(transaction);
         var (envelope, descriptor) = await sender.CreateEnvelopeAsync(@event, null, cancellationToken).ConfigureAwait(false);
-        var message = CreateMessage(envelope, descriptor, dueAt.ToUnixTimeMilliseconds());
+        // Rounded up to the millisecond of the column, so the relay, which sends once due_at <= now, is never early.
+        var due = dueAt.ToUnixTimeMilliseconds();
+        if (DateTimeOffset.FromUnixTimeMilliseconds(due) < dueAt)
+        {
+            due++;
+        }
+
+        var message = CreateMessage(envelope, descriptor, due);
         var transactionId = await store.InsertAsync(transaction, message.Record, cancellationToken).ConfigureAwait(false);
 
         // Not sent after the commit: the relay sends it when due. The commit only wakes the relay, which then knows

@@ -69,6 +69,34 @@ public sealed class OutboxFlushTests
     }
 
     [Fact]
+    public async Task Flush_sends_the_due_events_and_leaves_a_scheduled_one_until_its_time_saying_when_it_is_due()
+    {
+        await using var outbox = TestOutbox.Sqlite();
+        var batch = Guid.NewGuid().ToString("N");
+        var ids = await outbox.RecordAsync([new OutboxSqliteOrder(1), new OutboxSqliteOrder(2)], [new("batch", batch)]);
+        var due = DateTimeOffset.UtcNow.AddHours(2);
+        await outbox.ExecuteAsync($"UPDATE {outbox.Table} SET due_at = {due.ToUnixTimeMilliseconds()} WHERE message_id = '{ids[1]}'");
+
+        await using var library = await LibraryHost.StartAsync(Target.RabbitMq);
+        var received = new Received(1, batch);
+        await using (await library.Events.SubscribeAsync<OutboxSqliteOrder>("flush", received.AddAsync, perProcess: true))
+        {
+            var flush = await CliProcess.RunAsync(["outbox", "flush", .. outbox.Flags, .. await Target.RabbitMq.FlagsAsync()]);
+            Assert.True(flush.ExitCode == 0, flush.ToString());
+            Assert.Equal(2, flush.StdoutLines.Length);
+            Assert.StartsWith("sent 1 pending event(s) from sqlite", flush.StdoutLines[0], StringComparison.Ordinal);
+            Assert.Equal(
+                $"1 scheduled event(s) are not due yet and stay in the outbox; the first is due at {due.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} UTC",
+                flush.StdoutLines[1]);
+
+            var contexts = await received.All.WaitAsync(Wait);
+            Assert.Equal(ids[0], Assert.Single(contexts).MessageId);
+        }
+
+        Assert.Equal([ids[1]], (await outbox.RowsAsync()).Keys);
+    }
+
+    [Fact]
     public async Task Flush_to_a_broker_that_is_not_there_exits_2_and_keeps_the_rows()
     {
         await using var outbox = TestOutbox.Sqlite();

@@ -21,7 +21,7 @@ internal sealed class OutboxPump(IOutboxStore store, OutboxDispatcher dispatcher
             var records = lease.Records;
             if (records.Count == 0)
             {
-                return default;
+                return new PumpResult(0, 0, 0) { DueBefore = request.DueBefore };
             }
 
             var messages = new List<PendingMessage>(free.Count);
@@ -33,10 +33,14 @@ internal sealed class OutboxPump(IOutboxStore store, OutboxDispatcher dispatcher
             var (sent, failure) = await dispatcher.SendAsync(messages, ordered, cancellationToken).ConfigureAwait(false);
             // Not cancellable: once events are out, deleting their rows is what keeps a shutdown from sending them twice.
             await lease.CompleteAsync(sent, CancellationToken.None).ConfigureAwait(false);
-            return new PumpResult(records.Count, sent.Count, messages.Count - sent.Count, failure);
+            return new PumpResult(records.Count, sent.Count, messages.Count - sent.Count, failure) { DueBefore = request.DueBefore };
         }
     }
 }
 
 /// <summary>What one relay pass did.</summary>
-internal readonly record struct PumpResult(int Leased, int Sent, int Failed, Exception? FirstFailure = null);
+internal readonly record struct PumpResult(int Leased, int Sent, int Failed, Exception? FirstFailure = null)
+{
+    /// <summary>The due time up to which the pass leased scheduled rows (Unix milliseconds).</summary>
+    public long DueBefore { get; init; }
+}

@@ -17,7 +17,7 @@ internal sealed class OutboxRelay(
     IEnvelopeSender sender,
     OutboxBacklogCache backlog,
     IOptions<OutboxOptions> options,
-    ILogger<OutboxRelay> logger) : BackgroundService
+    ILogger<OutboxRelay> logger) : BackgroundService, IHostedLifecycleService
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
     private readonly OutboxOptions _options = options.Value;
@@ -26,6 +26,22 @@ internal sealed class OutboxRelay(
     // already sending finishes its sends and deletes first, or a confirmed event's row would stay pending and be
     // sent again by the next relay.
     private readonly CancellationTokenSource _abort = new();
+
+    /// <summary>
+    /// Stops the relay before any hosted service stops: the host stops them in reverse order of registration, so
+    /// Eventing's (registered after the relay) would close the provider first and cut the sends of a pass in flight,
+    /// leaving rows the broker has confirmed, or is about to, pending to be sent again.
+    /// </summary>
+    public Task StoppingAsync(CancellationToken cancellationToken) => StopAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <inheritdoc />
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -43,15 +59,15 @@ internal sealed class OutboxRelay(
 
     /// <summary>
     /// The wait before the next pass: <paramref name="delay"/>, or less when a scheduled row falls due sooner, so it
-    /// goes out on time rather than up to a poll interval late.
+    /// goes out on time rather than up to a poll interval late. Rows due after the pass's cutoff
+    /// (<paramref name="leasedUpTo"/>) count, including those that fell due while it ran: they go at once.
     /// </summary>
-    private async Task<TimeSpan> UntilNextDueAsync(TimeSpan delay, CancellationToken stoppingToken)
+    private async Task<TimeSpan> UntilNextDueAsync(TimeSpan delay, long leasedUpTo, CancellationToken stoppingToken)
     {
-        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         long? next;
         try
         {
-            next = await pump.Store.GetNextDueAsync(now, stoppingToken).ConfigureAwait(false);
+            next = await pump.Store.GetNextDueAsync(leasedUpTo, stoppingToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {
@@ -60,8 +76,14 @@ internal sealed class OutboxRelay(
             return delay;
         }
 
-        // Later than now by construction, so never a zero wait: no spinning on a row that is due but held elsewhere.
-        return next is { } due && TimeSpan.FromMilliseconds(due - now) < delay ? TimeSpan.FromMilliseconds(due - now) : delay;
+        if (next is not { } due)
+        {
+            return delay;
+        }
+
+        // No spinning: the next pass leases every row due by now, and then asks only for rows due after that.
+        var wait = TimeSpan.FromMilliseconds(due - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        return wait <= TimeSpan.Zero ? TimeSpan.Zero : wait < delay ? wait : delay;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -92,6 +114,7 @@ internal sealed class OutboxRelay(
         {
             var more = false;
             var failed = false;
+            long leasedUpTo = 0;
             try
             {
                 var result = await pump.RunOnceAsync(_options.BatchSize, _options.Ordered, grace, _abort.Token).ConfigureAwait(false);
@@ -111,6 +134,7 @@ internal sealed class OutboxRelay(
                 }
 
                 more = result.Failed == 0 && result.Leased == _options.BatchSize;
+                leasedUpTo = result.DueBefore;
             }
             catch (OperationCanceledException) when (_abort.IsCancellationRequested)
             {
@@ -151,7 +175,7 @@ internal sealed class OutboxRelay(
                 {
                     if (!failed)
                     {
-                        delay = await UntilNextDueAsync(delay, stoppingToken).ConfigureAwait(false);
+                        delay = await UntilNextDueAsync(delay, leasedUpTo, stoppingToken).ConfigureAwait(false);
                     }
 
                     await signal.WaitAsync(delay, stoppingToken).ConfigureAwait(false);

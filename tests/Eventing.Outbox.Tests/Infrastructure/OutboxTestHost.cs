@@ -58,9 +58,19 @@ internal sealed class OutboxTestHost : IAsyncDisposable
         var host = new OutboxTestHost(collection.BuildServiceProvider(validateScopes: true));
         try
         {
+            foreach (var hosted in host._hosted.OfType<IHostedLifecycleService>())
+            {
+                await hosted.StartingAsync(CancellationToken.None);
+            }
+
             foreach (var hosted in host._hosted)
             {
                 await hosted.StartAsync(CancellationToken.None);
+            }
+
+            foreach (var hosted in host._hosted.OfType<IHostedLifecycleService>())
+            {
+                await hosted.StartedAsync(CancellationToken.None);
             }
         }
         catch
@@ -79,10 +89,22 @@ internal sealed class OutboxTestHost : IAsyncDisposable
             return;
         }
 
+        // As the generic host stops: every lifecycle service hears "stopping" first, in order, then all stop in
+        // reverse order of registration.
         _stopped = true;
+        foreach (var hosted in _hosted.OfType<IHostedLifecycleService>())
+        {
+            await hosted.StoppingAsync(CancellationToken.None);
+        }
+
         foreach (var hosted in _hosted.Reverse())
         {
             await hosted.StopAsync(CancellationToken.None);
+        }
+
+        foreach (var hosted in _hosted.OfType<IHostedLifecycleService>())
+        {
+            await hosted.StoppedAsync(CancellationToken.None);
         }
     }
 

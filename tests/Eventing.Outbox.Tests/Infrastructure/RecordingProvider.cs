@@ -9,6 +9,7 @@ internal sealed class RecordingProvider(IProvider inner, bool holdSends, bool su
     private readonly Lock _gate = new();
     private readonly List<EventDescriptor> _sends = [];
     private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _stopped = new();
 
     public TaskCompletionSource SendStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -34,8 +35,10 @@ internal sealed class RecordingProvider(IProvider inner, bool holdSends, bool su
         SendStarted.TrySetResult();
         if (holdSends)
         {
-            // Like a broker's confirm that has not arrived yet: a cancelled send is a failed one.
-            await _release.Task.WaitAsync(cancellationToken);
+            // Like a broker's confirm that has not arrived yet: a cancelled send is a failed one, and so is one the
+            // provider's stop cuts off, as a closing connection fails the publishes it has not confirmed.
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopped.Token);
+            await _release.Task.WaitAsync(either.Token);
         }
 
         await inner.SendAsync(envelope, @event, cancellationToken);
@@ -62,9 +65,17 @@ internal sealed class RecordingProvider(IProvider inner, bool holdSends, bool su
     public ValueTask DeadLetterAsync(Envelope envelope, ListenerDescriptor listener, CancellationToken cancellationToken) =>
         inner.DeadLetterAsync(envelope, listener, cancellationToken);
 
-    public Task StopAsync(CancellationToken cancellationToken) => inner.StopAsync(cancellationToken);
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopped.CancelAsync();
+        await inner.StopAsync(cancellationToken);
+    }
 
-    public ValueTask DisposeAsync() => inner.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        _stopped.Dispose();
+        await inner.DisposeAsync();
+    }
 
     public sealed class Holder
     {
