@@ -95,3 +95,9 @@ internal sealed record ScheduledEvent(string Run, int Seq) : IConformanceEvent;
 
 [Event("conformance.scheduled.sender-gone", Durable = true)]
 internal sealed record ScheduledSenderGoneEvent(string Run, int Seq) : IConformanceEvent;
+
+[Event("conformance.faults.delayed-copy", Durable = true)]
+internal sealed record DelayedCopyEvent(string Run, int Seq) : IConformanceEvent;
+
+[Event("conformance.faults.delay-restart", Durable = true)]
+internal sealed record DelayRestartEvent(string Run, int Seq) : IConformanceEvent;

@@ -12,6 +12,9 @@ public sealed class ConsumerProcess : IAsyncDisposable
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _reading;
     private readonly Task<string> _errors;
+    private readonly Lock _gate = new();
+    private readonly List<string> _lines = [];
+    private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Seen)> _waiters = [];
 
     private ConsumerProcess(Process process, StreamProbe probe)
     {
@@ -21,7 +24,8 @@ public sealed class ConsumerProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the consumer and returns once it has subscribed.</summary>
-    public static async Task<ConsumerProcess> StartAsync(IReadOnlyList<string> providerArguments, string listener, string run, StreamProbe probe, TimeSpan timeout)
+    public static async Task<ConsumerProcess> StartAsync(
+        IReadOnlyList<string> providerArguments, string listener, string run, StreamProbe probe, TimeSpan timeout, IReadOnlyList<string>? options = null)
     {
         ArgumentNullException.ThrowIfNull(providerArguments);
         var start = new ProcessStartInfo("dotnet")
@@ -37,7 +41,7 @@ public sealed class ConsumerProcess : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        foreach (var argument in new[] { "--listener", listener, "--run", run })
+        foreach (var argument in (string[])["--listener", listener, "--run", run, .. options ?? []])
         {
             start.ArgumentList.Add(argument);
         }
@@ -55,6 +59,35 @@ public sealed class ConsumerProcess : IAsyncDisposable
         }
 
         return consumer;
+    }
+
+    /// <summary>Waits for a line of output <paramref name="match"/> accepts, printed since the process started.</summary>
+    public Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
+    {
+        var seen = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            if (_lines.Find(line => match(line)) is { } line)
+            {
+                return Task.FromResult(line);
+            }
+
+            _waiters.Add((match, seen));
+        }
+
+        return seen.Task.WaitAsync(timeout);
+    }
+
+    /// <summary>Every line of output so far.</summary>
+    public IReadOnlyList<string> Lines
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _lines];
+            }
+        }
     }
 
     /// <summary>Kills the process with SIGKILL: no graceful stop, no acknowledgement of anything in flight.</summary>
@@ -80,6 +113,15 @@ public sealed class ConsumerProcess : IAsyncDisposable
     {
         while (await _process.StandardOutput.ReadLineAsync() is { } line)
         {
+            lock (_gate)
+            {
+                _lines.Add(line);
+                foreach (var waiter in _waiters.Where(waiter => waiter.Match(line)))
+                {
+                    waiter.Seen.TrySetResult(line);
+                }
+            }
+
             if (line == "ready")
             {
                 _ready.TrySetResult();

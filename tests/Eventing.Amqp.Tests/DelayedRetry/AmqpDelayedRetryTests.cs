@@ -8,6 +8,9 @@ using Eventing.Conformance;
 
 namespace Eventing.Amqp.Tests.DelayedRetry;
 
+/// <summary>SIGKILL between the delay queue accepting the copy and the settlement of the original.</summary>
+public sealed class AmqpDelayedCopyKillTests(AmqpTarget target) : DelayedCopyKillConformance<AmqpTarget>(target), IClassFixture<AmqpTarget>;
+
 /// <summary>Delayed retries on RabbitMQ's AMQP 1.0: the broker waits in a delay queue, the consumer is free meanwhile.</summary>
 public sealed class AmqpDelayedRetryTests(AmqpTarget target) : DelayedRetryConformance<AmqpTarget>(target), IClassFixture<AmqpTarget>
 {

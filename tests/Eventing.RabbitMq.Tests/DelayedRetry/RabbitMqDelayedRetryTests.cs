@@ -15,6 +15,9 @@ namespace Eventing.RabbitMq.Tests.DelayedRetry;
 /// Delayed retries on RabbitMQ: the copy waits in a delay queue (its TTL the delay) and expires back to the listener's
 /// queue, so the consumer is free meanwhile.
 /// </summary>
+/// <summary>SIGKILL between the delay queue confirming the copy and the ack of the original.</summary>
+public sealed class RabbitMqDelayedCopyKillTests(ClassicRabbitMqTarget target) : DelayedCopyKillConformance<ClassicRabbitMqTarget>(target), IClassFixture<ClassicRabbitMqTarget>;
+
 public sealed class RabbitMqDelayedRetryTests(ClassicRabbitMqTarget target) : DelayedRetryConformance<ClassicRabbitMqTarget>(target), IClassFixture<ClassicRabbitMqTarget>
 {
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);

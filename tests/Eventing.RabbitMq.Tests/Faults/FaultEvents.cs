@@ -16,6 +16,3 @@ public sealed record StructuredFaultEvent(string Run, int Seq);
 
 [Event("faults.rabbit.large", Durable = true)]
 public sealed record LargeEvent(string Run, int Seq);
-
-[Event("faults.rabbit.delayrestart", Durable = true)]
-public sealed record DelayRestartEvent(string Run, int Seq);

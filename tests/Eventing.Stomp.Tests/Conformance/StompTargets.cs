@@ -62,6 +62,13 @@ public sealed class ActiveMqBrokerRestartConformance(ActiveMqStompTarget target)
 [Collection(StompBrokerRestarts.Name)]
 public sealed class RabbitMqBrokerRestartConformance(RabbitMqStompTarget target) : BrokerRestartConformance<RabbitMqStompTarget>(target), IClassFixture<RabbitMqStompTarget>;
 
+// Delayed retries waiting in ActiveMQ's scheduler store and in RabbitMQ's delay queues across a restart.
+[Collection(StompBrokerRestarts.Name)]
+public sealed class ActiveMqDelayQueueBrokerRestartConformance(ActiveMqStompTarget target) : DelayQueueBrokerRestartConformance<ActiveMqStompTarget>(target), IClassFixture<ActiveMqStompTarget>;
+
+[Collection(StompBrokerRestarts.Name)]
+public sealed class RabbitMqDelayQueueBrokerRestartConformance(RabbitMqStompTarget target) : DelayQueueBrokerRestartConformance<RabbitMqStompTarget>(target), IClassFixture<RabbitMqStompTarget>;
+
 public sealed class ActiveMqTelemetryConformance(ActiveMqStompTarget target) : TelemetryConformance<ActiveMqStompTarget>(target), IClassFixture<ActiveMqStompTarget>;
 
 public sealed class RabbitMqTelemetryConformance(RabbitMqStompTarget target) : TelemetryConformance<RabbitMqStompTarget>(target), IClassFixture<RabbitMqStompTarget>;

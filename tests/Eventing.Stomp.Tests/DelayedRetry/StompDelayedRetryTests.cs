@@ -25,6 +25,12 @@ public sealed class ActiveMqDelayedRetryTests(ActiveMqStompTarget target) : Dela
 
 public sealed class RabbitMqDelayedRetryTests(RabbitMqStompTarget target) : DelayedRetryConformance<RabbitMqStompTarget>(target), IClassFixture<RabbitMqStompTarget>;
 
+/// <summary>SIGKILL between ActiveMQ's scheduler taking the copy (its receipt) and the ack of the original.</summary>
+public sealed class ActiveMqDelayedCopyKillTests(ActiveMqStompTarget target) : DelayedCopyKillConformance<ActiveMqStompTarget>(target), IClassFixture<ActiveMqStompTarget>;
+
+/// <summary>SIGKILL between RabbitMQ's delay queue taking the copy (its receipt) and the ack of the original.</summary>
+public sealed class RabbitMqDelayedCopyKillTests(RabbitMqStompTarget target) : DelayedCopyKillConformance<RabbitMqStompTarget>(target), IClassFixture<RabbitMqStompTarget>;
+
 /// <summary>Which topologies can delay, without a broker (no Artemis runs in these tests).</summary>
 public sealed class StompDelayedRetryTopologyTests
 {
