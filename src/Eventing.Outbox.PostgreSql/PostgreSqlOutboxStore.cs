@@ -327,14 +327,7 @@ internal sealed class PostgreSqlOutboxStore : IOutboxStore
         await using var command = new NpgsqlCommand(sql, connection, transaction);
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = first });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = second });
-        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using (reader.ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                records.Add(OutboxRecords.Read(reader));
-            }
-        }
+        await OutboxRecords.ReadAllAsync(command, records, cancellationToken).ConfigureAwait(false);
     }
 
     private NpgsqlTransaction Of(DbTransaction transaction) =>

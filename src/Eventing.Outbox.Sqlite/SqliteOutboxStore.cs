@@ -241,14 +241,7 @@ internal sealed class SqliteOutboxStore : IOutboxStore
         command.Parameters.AddWithValue("$cutoff", request.CreatedBefore);
         command.Parameters.AddWithValue("$now", request.DueBefore);
         command.Parameters.AddWithValue("$limit", limit);
-        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using (reader.ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                records.Add(OutboxRecords.Read(reader));
-            }
-        }
+        await OutboxRecords.ReadAllAsync(command, records, cancellationToken).ConfigureAwait(false);
     }
 
     private SqliteTransaction Of(DbTransaction transaction) =>

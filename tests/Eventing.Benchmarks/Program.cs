@@ -9,6 +9,13 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 // `-- --smoke --filter '*'` runs every benchmark case once, in process, and exits non-zero if one failed (threw,
 // or its setup did): the throughput benchmarks fail when a twin or a provider loses messages, so this proves that
 // each still runs and still holds. The suite (eng/test.sh) does it; the figures it prints mean nothing.
+//
+// `-- delay-queues` prints the figures behind the RabbitMQ delay queues of delayed retries (not a benchmark case).
+if (args is ["delay-queues"])
+{
+    return await Eventing.Benchmarks.RabbitMq.DelayQueueMeasurement.RunAsync();
+}
+
 const string SmokeFlag = "--smoke";
 var smoke = args.Contains(SmokeFlag);
 var switcher = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly);

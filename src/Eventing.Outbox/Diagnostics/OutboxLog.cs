@@ -34,4 +34,7 @@ internal static partial class OutboxLog
 
     [LoggerMessage(2014, LogLevel.Warning, "Outbox relay could not read the next due time of the scheduled sends in {Store}; it polls at its interval meanwhile")]
     public static partial void NextDueFailed(ILogger logger, Exception exception, string store);
+
+    [LoggerMessage(2015, LogLevel.Debug, "Outbox relay waits {Wait} for the next scheduled send in {Store}, due at {DueAt}")]
+    public static partial void WaitingForDue(ILogger logger, TimeSpan wait, string store, DateTimeOffset dueAt);
 }

@@ -83,7 +83,14 @@ internal sealed class OutboxRelay(
 
         // No spinning: the next pass leases every row due by now, and then asks only for rows due after that.
         var wait = TimeSpan.FromMilliseconds(due - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        return wait <= TimeSpan.Zero ? TimeSpan.Zero : wait < delay ? wait : delay;
+        if (wait >= delay)
+        {
+            return delay;
+        }
+
+        wait = wait <= TimeSpan.Zero ? TimeSpan.Zero : wait;
+        OutboxLog.WaitingForDue(logger, wait, pump.Store.Name, DateTimeOffset.FromUnixTimeMilliseconds(due));
+        return wait;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -15,6 +15,19 @@ internal static class OutboxRecords
     /// <summary>The columns a store selects for a lease, in the order <see cref="Read"/> reads them.</summary>
     public const string SelectColumns = "seq, " + InsertColumns;
 
+    /// <summary>Runs <paramref name="command"/>, a query of <see cref="SelectColumns"/>, and adds every row to <paramref name="records"/>.</summary>
+    public static async Task ReadAllAsync(DbCommand command, List<OutboxRecord> records, CancellationToken cancellationToken)
+    {
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                records.Add(Read(reader));
+            }
+        }
+    }
+
     /// <summary>The row the reader is on, selected as <see cref="SelectColumns"/>.</summary>
     public static OutboxRecord Read(DbDataReader reader) => new()
     {

@@ -37,6 +37,22 @@ public sealed class Arrivals
         return default;
     }
 
+    /// <summary>
+    /// Asserts that <paramref name="token"/> arrived no earlier than <paramref name="due"/> and within a second after
+    /// it; a failure shows the hosts' log and the thread pool, so a late arrival in CI says where the time went.
+    /// </summary>
+    public void AssertOnTime(string token, DateTimeOffset due, LogLines log)
+    {
+        var at = At[token];
+        if (at < due || at > due.AddSeconds(1))
+        {
+            Assert.Fail(string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"'{token}' was due at {due:HH:mm:ss.fff} and arrived at {at:HH:mm:ss.fff} ({(at - due).TotalMilliseconds:F0} ms); " +
+                $"thread pool now: {ThreadPool.ThreadCount} threads, {ThreadPool.PendingWorkItemCount} queued items. Log:\n{log}"));
+        }
+    }
+
     /// <summary>Waits until every one of <paramref name="tokens"/> arrived.</summary>
     public Task WaitForAsync(TimeSpan timeout, params string[] tokens)
     {
