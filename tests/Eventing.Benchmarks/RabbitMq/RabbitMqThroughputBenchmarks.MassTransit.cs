@@ -21,21 +21,11 @@ public partial class RabbitMqThroughputBenchmarks
     private IHost? _massTransitConsumer;
 
     [IterationSetup(Target = nameof(MassTransit_end_to_end))]
-    public void StartMassTransitConsumer()
-    {
-        Purge();
-        _massTransitArrivals.Current = _arrivals = new Arrivals(Messages);
-        _massTransitConsumer = BuildMassTransitHost(_rabbitUri, consume: true);
-        _massTransitConsumer.StartAsync().GetAwaiter().GetResult();
-    }
+    public void StartMassTransitConsumer() =>
+        _massTransitConsumer = StartPeerConsumer(arrivals => _massTransitArrivals.Current = arrivals, () => BuildMassTransitHost(_rabbitUri, consume: true));
 
     [IterationCleanup(Target = nameof(MassTransit_end_to_end))]
-    public void StopMassTransitConsumer()
-    {
-        _massTransitConsumer!.StopAsync().GetAwaiter().GetResult();
-        _massTransitConsumer.Dispose();
-        _massTransitConsumer = null;
-    }
+    public void StopMassTransitConsumer() => StopPeerConsumer(ref _massTransitConsumer);
 
     [Benchmark(OperationsPerInvoke = Messages, Description = "MassTransit 8.5.12: Publish, 1,000 in flight")]
     [BenchmarkCategory("publish")]
@@ -112,6 +102,23 @@ public partial class RabbitMqThroughputBenchmarks
             });
         });
         return builder.Build();
+    }
+
+    // A peer's consumer runs for one iteration, started before its first publish, so publishing and consuming overlap.
+    private IHost StartPeerConsumer(Action<Arrivals> register, Func<IHost> build)
+    {
+        Purge();
+        register(_arrivals = new Arrivals(Messages));
+        var host = build();
+        host.StartAsync().GetAwaiter().GetResult();
+        return host;
+    }
+
+    private static void StopPeerConsumer(ref IHost? host)
+    {
+        host!.StopAsync().GetAwaiter().GetResult();
+        host.Dispose();
+        host = null;
     }
 
     private async Task PublishAllAsync(IBus bus)

@@ -24,21 +24,11 @@ public partial class RabbitMqThroughputBenchmarks
     private IHost? _wolverineConsumer;
 
     [IterationSetup(Target = nameof(Wolverine_end_to_end))]
-    public void StartWolverineConsumer()
-    {
-        Purge();
-        _wolverineArrivals.Current = _arrivals = new Arrivals(Messages);
-        _wolverineConsumer = BuildWolverineHost(_rabbitUri, consume: true);
-        _wolverineConsumer.StartAsync().GetAwaiter().GetResult();
-    }
+    public void StartWolverineConsumer() =>
+        _wolverineConsumer = StartPeerConsumer(arrivals => _wolverineArrivals.Current = arrivals, () => BuildWolverineHost(_rabbitUri, consume: true));
 
     [IterationCleanup(Target = nameof(Wolverine_end_to_end))]
-    public void StopWolverineConsumer()
-    {
-        _wolverineConsumer!.StopAsync().GetAwaiter().GetResult();
-        _wolverineConsumer.Dispose();
-        _wolverineConsumer = null;
-    }
+    public void StopWolverineConsumer() => StopPeerConsumer(ref _wolverineConsumer);
 
     [Benchmark(OperationsPerInvoke = Messages, Description = "Wolverine 6.62: PublishAsync inline, 1,000 in flight")]
     [BenchmarkCategory("publish")]
