@@ -16,6 +16,13 @@ if (args is ["delay-queues"])
     return await Eventing.Benchmarks.RabbitMq.DelayQueueMeasurement.RunAsync();
 }
 
+// `-- rabbitmq-costs` runs the RabbitMQ throughput scenarios round-robin, three passes, and prints the medians of
+// throughput, client and broker CPU, allocations and wire bytes per message (not a benchmark case either).
+if (args is ["rabbitmq-costs"])
+{
+    return await Eventing.Benchmarks.RabbitMq.RabbitMqCostMeasurement.RunAsync();
+}
+
 const string SmokeFlag = "--smoke";
 var smoke = args.Contains(SmokeFlag);
 var switcher = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly);

@@ -53,7 +53,7 @@ public class StreamFanOutBenchmarks
     {
         if (Provider == "rabbitmq")
         {
-            await BrokerScript.UpAsync();
+            await TestBroker.UpAsync();
         }
 
         var builder = WebApplication.CreateSlimBuilder();

@@ -113,44 +113,13 @@ internal static class DelayQueueMeasurement
     }
 
     private static async Task<long> BrokerMemoryAsync() =>
-        long.Parse((await CtlAsync("eval", "erlang:memory(total).")).Trim(), CultureInfo.InvariantCulture);
+        long.Parse((await TestBroker.CtlAsync("eval", "erlang:memory(total).")).Trim(), CultureInfo.InvariantCulture);
 
     private static async Task<long> QueueMemoryAsync(string prefix)
     {
-        using var queues = JsonDocument.Parse(await CtlAsync("list_queues", "name", "memory", "--formatter", "json"));
+        using var queues = JsonDocument.Parse(await TestBroker.CtlAsync("list_queues", "name", "memory", "--formatter", "json"));
         return queues.RootElement.EnumerateArray()
             .Where(queue => queue.GetProperty("name").GetString()!.StartsWith(prefix, StringComparison.Ordinal))
             .Sum(queue => queue.GetProperty("memory").GetInt64());
-    }
-
-    // rabbitmqctl against the test node, through the script that knows its name and cookie.
-    private static async Task<string> CtlAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(RepositoryRoot(), "eng", "brokers.sh"));
-        start.ArgumentList.Add("ctl");
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        var errors = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return process.ExitCode == 0 ? output : throw new InvalidOperationException($"rabbitmqctl {string.Join(' ', arguments)} failed: {errors}");
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "eng", "brokers.sh")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("eng/brokers.sh was not found above " + AppContext.BaseDirectory);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using Eventing;
@@ -54,7 +53,7 @@ public partial class RabbitMqThroughputBenchmarks
     [GlobalSetup]
     public async Task SetupAsync()
     {
-        await BrokerScript.UpAsync();
+        await TestBroker.UpAsync();
         var uri = _rabbitUri = new Uri(Environment.GetEnvironmentVariable("EVENTING_RABBITMQ_URI") is { Length: > 0 } u ? u : "amqp://guest:guest@127.0.0.1:5672/");
         _raw = await new ConnectionFactory { Uri = uri }.CreateConnectionAsync("bench-raw");
 
@@ -207,9 +206,12 @@ public partial class RabbitMqThroughputBenchmarks
         }
     }
 
-    private async Task RawPublishAllAsync()
+    private Task RawPublishAllAsync() =>
+        RawPublishAllAsync(new BasicProperties { DeliveryMode = DeliveryModes.Persistent, ContentType = "application/json" });
+
+    /// <summary>The raw publish loop with the given properties: what a header set costs, apart from the rest of a stack.</summary>
+    internal async Task RawPublishAllAsync(BasicProperties properties)
     {
-        var properties = new BasicProperties { DeliveryMode = DeliveryModes.Persistent, ContentType = "application/json" };
         var sends = new Task[Batch];
         for (var start = 0; start < Messages; start += Batch)
         {
@@ -220,6 +222,16 @@ public partial class RabbitMqThroughputBenchmarks
 
             await Task.WhenAll(sends);
         }
+    }
+
+    /// <summary>The properties and headers our provider writes for the benchmark's event, read back from the broker.</summary>
+    internal async Task<BasicProperties> CaptureOurPropertiesAsync()
+    {
+        Purge();
+        await _events.SendAsync(_records[0]);
+        var sample = await _admin.BasicGetAsync(OurQueue, autoAck: true)
+            ?? throw new InvalidOperationException($"The event sent to capture its properties did not reach {OurQueue}.");
+        return new BasicProperties(sample.BasicProperties);
     }
 
     private async Task SendAllAsync()
@@ -250,33 +262,6 @@ public partial class RabbitMqThroughputBenchmarks
             {
                 _all.TrySetResult();
             }
-        }
-    }
-}
-
-/// <summary>Runs eng/brokers.sh up (idempotent) so the benchmark has its broker.</summary>
-internal static class BrokerScript
-{
-    public static async Task UpAsync()
-    {
-        var root = AppContext.BaseDirectory;
-        while (root is not null && !File.Exists(Path.Combine(root, "eng", "brokers.sh")))
-        {
-            root = Path.GetDirectoryName(root.TrimEnd('/'));
-        }
-
-        if (root is null)
-        {
-            throw new InvalidOperationException("eng/brokers.sh not found above " + AppContext.BaseDirectory);
-        }
-
-        using var process = Process.Start(new ProcessStartInfo("bash", "eng/brokers.sh up") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardInput = true })!;
-        process.StandardInput.Close();
-        _ = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException("eng/brokers.sh up failed; the RabbitMQ benchmark needs the test broker.");
         }
     }
 }
