@@ -158,7 +158,7 @@ internal sealed class RabbitMqProvider : IProvider, IProviderInspector, IDelayed
 
         // Measured after the declarations, so the time they took is not waited twice; rounded up, never early.
         var milliseconds = RabbitMqScheduleTopology.Milliseconds(dueAt - DateTimeOffset.UtcNow);
-        var properties = RabbitMqWire.ToProperties(envelope, @event.Durable);
+        var properties = RabbitMqWire.ToProperties(envelope, @event.Durable, _options.RepeatNativePropertiesInHeaders);
         var headers = properties.Headers ?? new Dictionary<string, object?>(RabbitMqScheduleTopology.RoutingHeaderCount(milliseconds), StringComparer.Ordinal);
         RabbitMqScheduleTopology.AddRoutingHeaders(headers, milliseconds);
         properties.Headers = headers;

@@ -35,9 +35,12 @@ internal static class AmqpWire
             message.Properties.MessageId = envelope.Id;
         }
 
+        // The CloudEvents AMQP binding puts datacontenttype in content-type only, never in an application property.
+        var native = NativeAttributes.None;
         if (BinaryModeHeaders.FitsShortString(envelope.DataContentType))
         {
             message.Properties.ContentType = envelope.DataContentType;
+            native = NativeAttributes.DataContentType;
         }
 
         if (BinaryModeHeaders.FitsShortString(envelope.CorrelationId))
@@ -50,13 +53,13 @@ internal static class AmqpWire
             message.Header = new Header { Durable = true };
         }
 
-        // CloudEvents AMQP binding: in binary mode each attribute is an application-property with the cloudEvents_
+        // CloudEvents AMQP binding: in binary mode each attribute but datacontenttype is an application-property with the cloudEvents_
         // prefix. In structured mode the attributes are in the body and content-type says so; the extensions set
         // since the body was read (dead-letter reasons above all) still go as application-properties.
         if (BinaryModeHeaders.CountFor(envelope) > 0)
         {
             var properties = new ApplicationProperties();
-            BinaryModeHeaders.AmqpProperties.Write(envelope, properties.Map, static (map, name, value) => map[name] = value);
+            BinaryModeHeaders.AmqpProperties.Write(envelope, native, properties.Map, static (map, name, value) => map[name] = value);
             message.ApplicationProperties = properties;
         }
 

@@ -52,7 +52,7 @@ internal sealed class RabbitMqSendPath : IDisposable
     }
 
     public ValueTask PublishAsync(string exchange, string routingKey, Envelope envelope, bool durable, bool mandatory, CancellationToken cancellationToken) =>
-        PublishAsync(exchange, routingKey, envelope, RabbitMqWire.ToProperties(envelope, durable), mandatory, cancellationToken);
+        PublishAsync(exchange, routingKey, envelope, RabbitMqWire.ToProperties(envelope, durable, _options.RepeatNativePropertiesInHeaders), mandatory, cancellationToken);
 
     /// <summary>Publishes with properties the caller built from the envelope (and added routing headers to).</summary>
     public async ValueTask PublishAsync(string exchange, string routingKey, Envelope envelope, BasicProperties properties, bool mandatory, CancellationToken cancellationToken)

@@ -8,14 +8,21 @@ using RabbitMQ.Client;
 namespace Eventing.RabbitMq.Wire;
 
 /// <summary>
-/// The AMQP 0-9-1 column of docs/wire.md: binary mode writes every attribute as a string header <c>ce_&lt;name&gt;</c>
-/// plus the native <c>message_id</c>, <c>content_type</c>, <c>correlation_id</c> and <c>type</c> properties;
+/// The AMQP 0-9-1 column of docs/wire.md: binary mode writes the id, content type, correlation id and event name in
+/// the native <c>message_id</c>, <c>content_type</c>, <c>correlation_id</c> and <c>type</c> properties and every other
+/// attribute as a string header <c>ce_&lt;name&gt;</c>;
 /// structured mode writes the CloudEvent in the body, the native properties, and the envelope's extension headers
 /// (so a dead-lettered structured message still carries its failure headers).
 /// </summary>
 internal static class RabbitMqWire
 {
-    public static BasicProperties ToProperties(Envelope envelope, bool durable)
+    /// <param name="envelope">The envelope to send.</param>
+    /// <param name="durable">Whether the broker must keep the message on disk.</param>
+    /// <param name="repeatNativeProperties">
+    /// Whether the attributes a native property carries (id, type, content type, correlation id) also go as
+    /// <c>ce_</c> headers, as Eventing 0.1 did (see <see cref="RabbitMqProviderOptions.RepeatNativePropertiesInHeaders"/>).
+    /// </param>
+    public static BasicProperties ToProperties(Envelope envelope, bool durable, bool repeatNativeProperties)
     {
         var properties = new BasicProperties
         {
@@ -28,12 +35,15 @@ internal static class RabbitMqWire
 
         // Strings only: 0-9-1 values of other types are dropped on the way to STOMP without an error. In structured
         // mode only the extensions set since the body was read (dead-letter reasons above all): readers put them
-        // back on the envelope.
+        // back on the envelope. In binary mode an attribute a native property carries is not repeated in a header:
+        // every reader falls back to the property (STOMP on RabbitMQ gets them as amqp-message-id, type,
+        // content-type and correlation-id), and the broker parses, stores and delivers fewer bytes.
+        var native = repeatNativeProperties ? NativeAttributes.None : NativeIn(properties);
         var count = BinaryModeHeaders.CountFor(envelope);
         if (count > 0)
         {
             var headers = new Dictionary<string, object?>(count, StringComparer.Ordinal);
-            BinaryModeHeaders.Underscore.Write(envelope, headers, static (table, name, value) => table[name] = value);
+            BinaryModeHeaders.Underscore.Write(envelope, native, headers, static (table, name, value) => table[name] = value);
             properties.Headers = headers;
         }
 
@@ -96,6 +106,13 @@ internal static class RabbitMqWire
             Log.HeaderDropped(logger, "correlation_id", queue);
         }
     }
+
+    // A value too long for a short string was left out of its native property, so it goes in its header.
+    private static NativeAttributes NativeIn(BasicProperties properties) =>
+        (properties.MessageId is null ? NativeAttributes.None : NativeAttributes.Id)
+        | (properties.Type is null ? NativeAttributes.None : NativeAttributes.Type)
+        | (properties.ContentType is null ? NativeAttributes.None : NativeAttributes.DataContentType)
+        | (properties.CorrelationId is null ? NativeAttributes.None : NativeAttributes.CorrelationId);
 
     // Native properties are AMQP short strings: a longer value would make RabbitMQ.Client throw on every publish
     // of that message; it travels in its ce_ header only.

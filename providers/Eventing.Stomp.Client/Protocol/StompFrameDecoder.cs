@@ -39,7 +39,7 @@ internal sealed class StompFrameDecoder
         StompHeaders.Version, StompHeaders.Server, StompHeaders.Session, StompHeaders.Destination, StompHeaders.ContentType,
         StompHeaders.ContentLength, StompHeaders.Receipt, StompHeaders.ReceiptId, StompHeaders.Id, StompHeaders.Ack,
         StompHeaders.Subscription, StompHeaders.MessageId, StompHeaders.Message, StompHeaders.Persistent,
-        StompHeaders.Redelivered, StompHeaders.CorrelationId, "expires", "priority", "timestamp", "ack-mode",
+        StompHeaders.Redelivered, StompHeaders.CorrelationId, StompHeaders.AmqpMessageId, StompHeaders.Type, "expires", "priority", "timestamp", "ack-mode",
         "ce_specversion", "ce_id", "ce_type", "ce_source", "ce_time", "ce_datacontenttype", "ce_correlationid",
         "ce_traceparent", "ce_tracestate", "ce_deliveryattempt", "true", "false", "1.0", "1.2", "0",
         "application/json", "application/cloudevents+json", "client-individual",

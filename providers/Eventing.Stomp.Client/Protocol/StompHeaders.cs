@@ -24,4 +24,8 @@ internal static class StompHeaders
     public const string Persistent = "persistent";
     public const string Redelivered = "redelivered";
     public const string CorrelationId = "correlation-id";
+
+    // RabbitMQ's STOMP adapter: the AMQP 0-9-1 message_id and type properties of a message published over 0-9-1.
+    public const string AmqpMessageId = "amqp-message-id";
+    public const string Type = "type";
 }

@@ -6,9 +6,9 @@ using Microsoft.Extensions.Logging;
 namespace Eventing.Stomp.Wire;
 
 /// <summary>
-/// Maps envelopes to SEND frames and MESSAGE frames back to envelopes, by docs/wire.md: every CloudEvents attribute as
-/// header <c>ce_&lt;name&gt;</c>, plus <c>content-type</c>, <c>correlation-id</c> and <c>persistent:true</c> for
-/// durable events. Never <c>message-id</c>, <c>priority</c>, <c>expires</c>, <c>timestamp</c> or <c>x-</c>
+/// Maps envelopes to SEND frames and MESSAGE frames back to envelopes, by docs/wire.md: the content type and
+/// correlation id in <c>content-type</c> and <c>correlation-id</c>, every other CloudEvents attribute as header
+/// <c>ce_&lt;name&gt;</c>, and <c>persistent:true</c> for durable events. Never <c>message-id</c>, <c>priority</c>, <c>expires</c>, <c>timestamp</c> or <c>x-</c>
 /// headers: ActiveMQ replaces or chokes on the first four, RabbitMQ takes <c>x-</c> as queue arguments.
 /// </summary>
 internal static class StompWire
@@ -44,14 +44,18 @@ internal static class StompWire
                 StompFrameEncoder.WriteHeader(frame, StompHeaders.Persistent, "true");
             }
 
+            // The content type and correlation id travel in their native headers, which every reader falls back to,
+            // and are not repeated as ce_ headers.
             WriteChecked(frame, StompHeaders.ContentType, envelope.DataContentType, CloudEventAttributes.DataContentType);
+            var native = NativeAttributes.DataContentType;
 
             // RabbitMQ copies the native correlation-id into the AMQP 0-9-1 correlation_id, a short string; a longer
-            // one makes RabbitMQ close every 0-9-1 reader of that queue (541 INTERNAL_ERROR). The value always
-            // travels as ce_correlationid too, so a long one goes only there.
+            // one makes RabbitMQ close every 0-9-1 reader of that queue (541 INTERNAL_ERROR): it goes as
+            // ce_correlationid only.
             if (envelope.CorrelationId is { } correlation && BinaryModeHeaders.FitsShortString(correlation))
             {
                 WriteChecked(frame, StompHeaders.CorrelationId, correlation, CloudEventAttributes.CorrelationId);
+                native |= NativeAttributes.CorrelationId;
             }
 
             if (envelope.IsStructured)
@@ -65,7 +69,7 @@ internal static class StompWire
                 }
             }
 
-            Names.Write(envelope, frame, static (writer, name, value) => WriteChecked(writer, name, value, attribute: null));
+            Names.Write(envelope, native, frame, static (writer, name, value) => WriteChecked(writer, name, value, attribute: null));
             StompFrameEncoder.WriteBody(frame, envelope.Body.Span);
             return frame;
         }
@@ -88,6 +92,8 @@ internal static class StompWire
         var reader = new BinaryModeReader(envelope, contentType);
         string? correlationId = null;
         string? messageId = null;
+        string? amqpMessageId = null;
+        string? type = null;
         foreach (var header in frame.Headers)
         {
             var name = header.Key;
@@ -103,6 +109,14 @@ internal static class StompWire
             {
                 messageId = header.Value;
             }
+            else if (ReferenceEquals(name, StompHeaders.AmqpMessageId))
+            {
+                amqpMessageId = header.Value;
+            }
+            else if (ReferenceEquals(name, StompHeaders.Type))
+            {
+                type = header.Value;
+            }
             else if (ReferenceEquals(name, StompHeaders.Redelivered))
             {
                 envelope.Redelivered = string.Equals(header.Value, "true", StringComparison.OrdinalIgnoreCase);
@@ -115,7 +129,15 @@ internal static class StompWire
             Log.AttributeDropped(logger, StompHeaders.CorrelationId, messageId ?? "?", frame[StompHeaders.Destination] ?? "?");
         }
 
-        // A foreign producer without ce_id still gets an id that is stable across redeliveries.
+        // A message published over AMQP 0-9-1 on RabbitMQ carries its id and event name in the native message_id and
+        // type properties only, which RabbitMQ hands over as amqp-message-id and type. A foreign producer without
+        // either id still gets one that is stable across redeliveries: the broker's message-id.
+        reader.FallBackToType(type);
+        if (amqpMessageId is not null && !reader.FallBackToMessageId(amqpMessageId))
+        {
+            Log.AttributeDropped(logger, StompHeaders.AmqpMessageId, messageId ?? "?", frame[StompHeaders.Destination] ?? "?");
+        }
+
         if (!reader.FallBackToMessageId(messageId))
         {
             Log.AttributeDropped(logger, StompHeaders.MessageId, messageId ?? "?", frame[StompHeaders.Destination] ?? "?");

@@ -51,14 +51,15 @@ internal sealed class BinaryModeHeaders
         _ => _prefix + attribute,
     };
 
-    /// <summary>How many headers <see cref="Write"/> adds for <paramref name="envelope"/>, to size a table.</summary>
+    /// <summary>How many headers <see cref="Write"/> adds for <paramref name="envelope"/> at most, to size a table.</summary>
     public static int CountFor(Envelope envelope) => envelope.IsStructured ? envelope.Headers.Count : 6 + envelope.Headers.Count;
 
     /// <summary>
     /// Calls <paramref name="add"/> with each header name and value that goes beside the body of
-    /// <paramref name="envelope"/>: every attribute in binary mode, the extensions in structured mode.
+    /// <paramref name="envelope"/>: every attribute in binary mode but those <paramref name="native"/> says the
+    /// protocol's own properties carry, the extensions in structured mode.
     /// </summary>
-    public void Write<TState>(Envelope envelope, TState state, Action<TState, string, string> add)
+    public void Write<TState>(Envelope envelope, NativeAttributes native, TState state, Action<TState, string, string> add)
     {
         if (envelope.IsStructured)
         {
@@ -72,9 +73,21 @@ internal sealed class BinaryModeHeaders
 
         foreach (var attribute in envelope.GetAttributes())
         {
-            add(state, NameOf(attribute.Key), attribute.Value);
+            if (native == NativeAttributes.None || !IsNative(attribute.Key, native))
+            {
+                add(state, NameOf(attribute.Key), attribute.Value);
+            }
         }
     }
+
+    private static bool IsNative(string attribute, NativeAttributes native) => attribute switch
+    {
+        CloudEventAttributes.Id => native.HasFlag(NativeAttributes.Id),
+        CloudEventAttributes.Type => native.HasFlag(NativeAttributes.Type),
+        CloudEventAttributes.DataContentType => native.HasFlag(NativeAttributes.DataContentType),
+        CloudEventAttributes.CorrelationId => native.HasFlag(NativeAttributes.CorrelationId),
+        _ => false,
+    };
 
     /// <summary>True when <paramref name="value"/> fits an AMQP 0-9-1 short string (at most 255 bytes of UTF-8).</summary>
     public static bool FitsShortString(string? value) =>

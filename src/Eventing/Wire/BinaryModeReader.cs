@@ -70,10 +70,21 @@ internal struct BinaryModeReader
         return true;
     }
 
-    /// <summary>Uses the native message id when no header carried the id.</summary>
+    /// <summary>
+    /// Uses the native message id when no header (and no earlier fallback) carried the id: a protocol with more than
+    /// one native id calls this from the most to the least specific.
+    /// </summary>
     /// <returns>False when the native id was used and breaks the id rules (the provider logs it as dropped).</returns>
-    public readonly bool FallBackToMessageId(string? messageId) =>
-        _hasId || messageId is null || _envelope.TrySetAttribute(CloudEventAttributes.Id, messageId);
+    public bool FallBackToMessageId(string? messageId)
+    {
+        if (_hasId || messageId is null)
+        {
+            return true;
+        }
+
+        _hasId = _envelope.TrySetAttribute(CloudEventAttributes.Id, messageId);
+        return _hasId;
+    }
 
     /// <summary>Uses the native content type when no header carried it.</summary>
     public readonly void FallBackToContentType(string? contentType)

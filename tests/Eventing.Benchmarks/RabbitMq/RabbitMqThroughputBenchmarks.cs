@@ -72,17 +72,25 @@ public partial class RabbitMqThroughputBenchmarks
 
         _rawBody = JsonSerializer.SerializeToUtf8Bytes(_records[0], WebJson);
 
+        _host = await StartOurHostAsync(repeatNativeProperties: false);
+        _events = _host.Services.GetRequiredService<IEventManager>();
+        await SetUpPeersAsync(uri);
+    }
+
+    /// <summary>A started host with our provider on the benchmark's broker and settings.</summary>
+    internal async Task<Microsoft.Extensions.Hosting.IHost> StartOurHostAsync(bool repeatNativeProperties)
+    {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Services.AddEventing(events => events.Provision<RabbitMqBenchEvent>(ListenerName).UseRabbitMq(rabbit =>
         {
-            rabbit.Uri = uri;
+            rabbit.Uri = _rabbitUri;
             rabbit.MaxOutstandingConfirms = Batch;
             rabbit.PrefetchPerConcurrency = Prefetch;
+            rabbit.RepeatNativePropertiesInHeaders = repeatNativeProperties;
         }));
-        _host = builder.Build();
-        await _host.StartAsync();
-        _events = _host.Services.GetRequiredService<IEventManager>();
-        await SetUpPeersAsync(uri);
+        var host = builder.Build();
+        await host.StartAsync();
+        return host;
     }
 
     [IterationSetup(Targets = [nameof(Raw_publish), nameof(Eventing_publish), nameof(Raw_await_each_send), nameof(Eventing_await_each_send), nameof(MassTransit_publish), nameof(Wolverine_publish)])]
@@ -234,14 +242,17 @@ public partial class RabbitMqThroughputBenchmarks
         return new BasicProperties(sample.BasicProperties);
     }
 
-    private async Task SendAllAsync()
+    private Task SendAllAsync() => SendAllAsync(_events);
+
+    /// <summary>Sends the benchmark's records through <paramref name="events"/>, 1,000 in flight.</summary>
+    internal async Task SendAllAsync(IEventManager events)
     {
         var sends = new Task[Batch];
         for (var start = 0; start < Messages; start += Batch)
         {
             for (var i = 0; i < Batch; i++)
             {
-                sends[i] = _events.SendAsync(_records[start + i]).AsTask();
+                sends[i] = events.SendAsync(_records[start + i]).AsTask();
             }
 
             await Task.WhenAll(sends);

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Eventing.Conformance;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
@@ -13,9 +14,37 @@ public sealed class WireFormatTests
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
     [Fact]
-    public async Task Every_attribute_travels_as_a_string_header_with_the_ce_prefix()
+    public async Task Every_attribute_no_native_property_carries_travels_as_a_string_header_with_the_ce_prefix()
     {
-        var (sent, message) = await SendAsync(new DurableWireEvent(Guid.NewGuid().ToString("N"), "x"), [new("tenant", "acme"), new("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")]);
+        var (sent, message) = await SendAsync(new DurableWireEvent(Guid.NewGuid().ToString("N"), "x"), [new("tenant", "acme"), new("correlationid", "order-42"), new("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")]);
+        var headers = message.BasicProperties.Headers!;
+        foreach (var attribute in sent.GetAttributes())
+        {
+            if (NativelyCarried.Contains(attribute.Key))
+            {
+                Assert.False(headers.ContainsKey("ce_" + attribute.Key), $"ce_{attribute.Key} repeats a native property");
+                continue;
+            }
+
+            var value = Assert.IsType<byte[]>(headers["ce_" + attribute.Key]);
+            Assert.Equal(attribute.Value, Encoding.UTF8.GetString(value));
+        }
+
+        Assert.Equal("1.0", Encoding.UTF8.GetString((byte[])headers["ce_specversion"]!));
+        Assert.Equal("acme", Encoding.UTF8.GetString((byte[])headers["ce_tenant"]!));
+        Assert.Equal(sent.Id, message.BasicProperties.MessageId);
+        Assert.Equal(sent.Type, message.BasicProperties.Type);
+        Assert.Equal(sent.DataContentType, message.BasicProperties.ContentType);
+        Assert.Equal("order-42", message.BasicProperties.CorrelationId);
+    }
+
+    [Fact]
+    public async Task With_RepeatNativePropertiesInHeaders_every_attribute_also_travels_as_a_ce_header()
+    {
+        var (sent, message) = await SendAsync(
+            new DurableWireEvent(Guid.NewGuid().ToString("N"), "x"),
+            [new("tenant", "acme"), new("correlationid", "order-42")],
+            events => events.Services.Configure<RabbitMqProviderOptions>(rabbit => rabbit.RepeatNativePropertiesInHeaders = true));
         var headers = message.BasicProperties.Headers!;
         foreach (var attribute in sent.GetAttributes())
         {
@@ -23,8 +52,33 @@ public sealed class WireFormatTests
             Assert.Equal(attribute.Value, Encoding.UTF8.GetString(value));
         }
 
-        Assert.Equal("1.0", Encoding.UTF8.GetString((byte[])headers["ce_specversion"]!));
-        Assert.Equal("acme", Encoding.UTF8.GetString((byte[])headers["ce_tenant"]!));
+        Assert.Equal(sent.Id, message.BasicProperties.MessageId);
+        Assert.Equal("order-42", message.BasicProperties.CorrelationId);
+    }
+
+    [Fact]
+    public async Task Our_listener_reads_every_attribute_of_a_message_whose_id_type_content_type_and_correlation_id_are_native_only()
+    {
+        var run = Guid.NewGuid().ToString("N");
+        var sent = await ReceiveRawAsync(run, new BasicProperties
+        {
+            MessageId = "native-" + run,
+            Type = "wire.durable",
+            ContentType = "application/json",
+            CorrelationId = "corr-" + run,
+            Headers = new Dictionary<string, object?>
+            {
+                ["ce_specversion"] = "1.0",
+                ["ce_source"] = "/native",
+                ["ce_time"] = "2026-01-02T03:04:05.1230000Z",
+            },
+        });
+        Assert.Equal("native-" + run, sent.Id);
+        Assert.Equal("wire.durable", sent.Type);
+        Assert.Equal("application/json", sent.DataContentType);
+        Assert.Equal("corr-" + run, sent.CorrelationId);
+        Assert.Equal("/native", sent.Source);
+        Assert.Equal(DateTimeOffset.Parse("2026-01-02T03:04:05.123Z", System.Globalization.CultureInfo.InvariantCulture), sent.Time);
     }
 
     [Fact]
@@ -42,11 +96,10 @@ public sealed class WireFormatTests
     }
 
     [Fact]
-    public async Task The_correlation_id_also_travels_as_correlation_id()
+    public async Task The_correlation_id_travels_as_correlation_id()
     {
         var (_, message) = await SendAsync(new DurableWireEvent(Guid.NewGuid().ToString("N"), "x"), [new("correlationid", "order-42")]);
         Assert.Equal("order-42", message.BasicProperties.CorrelationId);
-        Assert.Equal("order-42", Encoding.UTF8.GetString((byte[])message.BasicProperties.Headers!["ce_correlationid"]!));
     }
 
     [Fact]
@@ -120,13 +173,16 @@ public sealed class WireFormatTests
         Assert.Equal("wire.durable", envelope.Type);
     }
 
-    private static async Task<(Envelope Sent, BasicDeliverEventArgs Message)> SendAsync<TEvent>(TEvent record, KeyValuePair<string, string>[]? headers = null)
+    // The attributes a native 0-9-1 property carries: by default they are not repeated as ce_ headers.
+    private static readonly HashSet<string> NativelyCarried = ["id", "type", "datacontenttype", "correlationid"];
+
+    private static async Task<(Envelope Sent, BasicDeliverEventArgs Message)> SendAsync<TEvent>(TEvent record, KeyValuePair<string, string>[]? headers = null, Action<EventingBuilder>? configure = null)
         where TEvent : notnull
     {
         await using var raw = await RawRabbit.ConnectAsync();
         var name = record is DurableWireEvent ? "wire.durable" : "wire.transient";
         var received = await raw.ReceiveOneAsync(name);
-        await using var host = await TestHost.StartAsync(new Conformance.ClassicRabbitMqTarget());
+        await using var host = await TestHost.StartAsync(new Conformance.ClassicRabbitMqTarget(), configure: configure);
         var (envelope, descriptor) = await host.Sender.CreateEnvelopeAsync(record, headers);
         var sent = envelope.Clone();
         await host.Sender.SendEnvelopeAsync(envelope, descriptor);

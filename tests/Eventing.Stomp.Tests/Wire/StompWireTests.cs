@@ -52,8 +52,9 @@ public class StompWireTests
 
         var frame = AsMessage(StompWire.EncodeSend(envelope, "/queue/x", [], persistent: true, receipt: 0));
 
+        // Either in the native header or, too long for it, in ce_correlationid: never both.
         Assert.Equal(native ? envelope.CorrelationId : null, frame["correlation-id"]);
-        Assert.Equal(envelope.CorrelationId, frame["ce_correlationid"]);
+        Assert.Equal(native ? null : envelope.CorrelationId, frame["ce_correlationid"]);
         Assert.Equal(envelope.CorrelationId, StompWire.Read(frame, NullLogger.Instance).CorrelationId);
     }
 
@@ -91,5 +92,56 @@ public class StompWireTests
 
         var exception = Assert.Throws<InvalidHeaderException>(() => StompWire.EncodeSend(envelope, "/queue/x", [], persistent: true, receipt: 0));
         Assert.Equal("correlationid", exception.Header);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_message_from_amqp_0_9_1_takes_its_id_from_amqp_message_id_and_its_type_from_type(bool amqpMessageId)
+    {
+        // What RabbitMQ's STOMP adapter delivers for a message published over 0-9-1 with the id and the event name in
+        // its message_id and type properties only: amqp-message-id before the broker's own message-id.
+        var text = "MESSAGE\ndestination:/queue/x\nmessage-id:T_sub@@session@@1\n" + (amqpMessageId ? "amqp-message-id:sent-id\n" : string.Empty) +
+            "type:orders.placed\ncontent-type:application/json\nce_specversion:1.0\nce_source:/orders\ncontent-length:2\n\n{}\0";
+        var buffer = new ReadOnlySequence<byte>(Encoding.UTF8.GetBytes(text));
+        Assert.True(new StompFrameDecoder(StompLimits.Default).TryDecode(ref buffer, out var frame));
+
+        var envelope = StompWire.Read(frame!, NullLogger.Instance);
+
+        Assert.Equal(amqpMessageId ? "sent-id" : "T_sub@@session@@1", envelope.Id);
+        Assert.Equal("orders.placed", envelope.Type);
+        Assert.Equal("application/json", envelope.DataContentType);
+        Assert.Equal("/orders", envelope.Source);
+    }
+
+    [Fact]
+    public void A_ce_id_and_ce_type_come_before_the_native_headers()
+    {
+        var text = "MESSAGE\ndestination:/queue/x\nmessage-id:broker\namqp-message-id:native\ntype:native.type\nce_id:header-id\nce_type:header.type\ncontent-length:2\n\n{}\0";
+        var buffer = new ReadOnlySequence<byte>(Encoding.UTF8.GetBytes(text));
+        Assert.True(new StompFrameDecoder(StompLimits.Default).TryDecode(ref buffer, out var frame));
+
+        var envelope = StompWire.Read(frame!, NullLogger.Instance);
+
+        Assert.Equal("header-id", envelope.Id);
+        Assert.Equal("header.type", envelope.Type);
+    }
+
+    [Fact]
+    public void The_content_type_and_correlation_id_go_in_their_native_headers_only()
+    {
+        var envelope = new Envelope("orders.placed", "{}"u8.ToArray()) { CorrelationId = "order-42" };
+
+        var frame = AsMessage(StompWire.EncodeSend(envelope, "/queue/x", [], persistent: true, receipt: 0));
+
+        Assert.Equal("application/json", frame["content-type"]);
+        Assert.Null(frame["ce_datacontenttype"]);
+        Assert.Equal("order-42", frame["correlation-id"]);
+        Assert.Null(frame["ce_correlationid"]);
+        Assert.Equal(envelope.Id, frame["ce_id"]);
+        Assert.Equal("orders.placed", frame["ce_type"]);
+        var read = StompWire.Read(frame, NullLogger.Instance);
+        Assert.Equal("application/json", read.DataContentType);
+        Assert.Equal("order-42", read.CorrelationId);
     }
 }
