@@ -26,6 +26,10 @@ internal static class RabbitMqCostMeasurement
         // with the option set): the broker's share of that header set, measured in the same run.
         using var repeating = await bench.StartOurHostAsync(repeatNativeProperties: true);
         var repeatingEvents = repeating.Services.GetRequiredService<IEventManager>();
+
+        // Structured mode: the attributes in the body, no header table for the broker to parse.
+        using var structured = await bench.StartOurHostAsync(repeatNativeProperties: false, contentMode: ContentMode.Structured);
+        var structuredEvents = structured.Services.GetRequiredService<IEventManager>();
         try
         {
             var ourProperties = await bench.CaptureOurPropertiesAsync();
@@ -35,12 +39,17 @@ internal static class RabbitMqCostMeasurement
                 new("publish", "raw, with Eventing's properties", bench.Purge, () => bench.RawPublishAllAsync(ourProperties), static () => { }),
                 new("publish", "Eventing.RabbitMq", bench.Purge, bench.Eventing_publish, static () => { }),
                 new("publish", "Eventing.RabbitMq, RepeatNativePropertiesInHeaders", bench.Purge, () => bench.SendAllAsync(repeatingEvents), static () => { }),
+                new("publish", "Eventing.RabbitMq, structured mode", bench.Purge, () => bench.SendAllAsync(structuredEvents), static () => { }),
                 new("publish", "Wolverine 6.62", bench.Purge, bench.Wolverine_publish, static () => { }),
                 new("publish", "MassTransit 8.5.12", bench.Purge, bench.MassTransit_publish, static () => { }),
                 new("end to end", "raw RabbitMQ.Client", bench.StartRawConsumer, bench.Raw_end_to_end, bench.StopRawConsumer),
                 new("end to end", "Eventing.RabbitMq", bench.StartOurListener, bench.Eventing_end_to_end, bench.StopOurListener),
                 new("end to end", "Wolverine 6.62", bench.StartWolverineConsumer, bench.Wolverine_end_to_end, bench.StopWolverineConsumer),
                 new("end to end", "MassTransit 8.5.12", bench.StartMassTransitConsumer, bench.MassTransit_end_to_end, bench.StopMassTransitConsumer),
+                Concurrently(bench, new("end to end, concurrency 100", "raw RabbitMQ.Client", bench.StartRawConsumer, bench.Raw_end_to_end, bench.StopRawConsumer)),
+                Concurrently(bench, new("end to end, concurrency 100", "Eventing.RabbitMq", bench.StartOurListener, bench.Eventing_end_to_end, bench.StopOurListener)),
+                Concurrently(bench, new("end to end, concurrency 100", "Wolverine 6.62", bench.StartWolverineConsumer, bench.Wolverine_end_to_end, bench.StopWolverineConsumer)),
+                Concurrently(bench, new("end to end, concurrency 100", "MassTransit 8.5.12", bench.StartMassTransitConsumer, bench.MassTransit_end_to_end, bench.StopMassTransitConsumer)),
             ];
 
             Console.WriteLine($"{RabbitMqThroughputBenchmarks.Messages:N0} messages per run; one warm-up pass, then {Passes} passes round-robin.");
@@ -65,10 +74,29 @@ internal static class RabbitMqCostMeasurement
         }
         finally
         {
+            await structured.StopAsync();
             await repeating.StopAsync();
             await bench.CleanupAsync();
         }
     }
+
+    // The consumer of a concurrent scenario is built with ConsumerConcurrency 100, the others with 1.
+    private static Scenario Concurrently(RabbitMqThroughputBenchmarks bench, Scenario scenario) =>
+        scenario with
+        {
+            Setup = () =>
+            {
+                bench.ConsumerConcurrency = 100;
+                try
+                {
+                    scenario.Setup();
+                }
+                finally
+                {
+                    bench.ConsumerConcurrency = 1;
+                }
+            },
+        };
 
     private static async Task<Cost> MeasureAsync(Scenario scenario)
     {

@@ -95,7 +95,7 @@ public partial class RabbitMqThroughputBenchmarks
                     rabbit.ReceiveEndpoint(MassTransitQueue, endpoint =>
                     {
                         endpoint.PrefetchCount = Prefetch;
-                        endpoint.ConcurrentMessageLimit = 1;
+                        endpoint.ConcurrentMessageLimit = ConsumerConcurrency;
                         endpoint.ConfigureConsumer<MassTransitBenchConsumer>(context);
                     });
                 }

@@ -75,7 +75,15 @@ public partial class RabbitMqThroughputBenchmarks
                 .UseInterop((_, mapper) => mapper.MapOutgoingProperty(envelope => envelope.DeliverBy!, (_, properties) => properties.Persistent = true));
             if (consume)
             {
-                wolverine.ListenToRabbitQueue(WolverineQueue).PreFetchCount(Prefetch).Sequential();
+                var listener = wolverine.ListenToRabbitQueue(WolverineQueue).PreFetchCount(Prefetch);
+                if (ConsumerConcurrency == 1)
+                {
+                    listener.Sequential();
+                }
+                else
+                {
+                    listener.MaximumParallelMessages(ConsumerConcurrency);
+                }
             }
         });
         return builder.Build();

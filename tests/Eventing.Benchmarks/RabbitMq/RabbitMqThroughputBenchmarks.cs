@@ -49,6 +49,14 @@ public partial class RabbitMqThroughputBenchmarks
     private byte[] _rawBody = null!;
     private RabbitMqBenchEvent[] _records = null!;
     private Arrivals _arrivals = new(0);
+    private IConnection? _rawConcurrentConnection;
+    private Microsoft.Extensions.Hosting.IHost? _concurrentHost;
+
+    /// <summary>
+    /// How many messages each end-to-end consumer handles at once (prefetch stays 100 in all): 1 for the
+    /// BenchmarkDotNet cases, 1 and 100 in <see cref="RabbitMqCostMeasurement"/>.
+    /// </summary>
+    internal int ConsumerConcurrency { get; set; } = 1;
 
     [GlobalSetup]
     public async Task SetupAsync()
@@ -78,14 +86,18 @@ public partial class RabbitMqThroughputBenchmarks
     }
 
     /// <summary>A started host with our provider on the benchmark's broker and settings.</summary>
-    internal async Task<Microsoft.Extensions.Hosting.IHost> StartOurHostAsync(bool repeatNativeProperties)
+    internal async Task<Microsoft.Extensions.Hosting.IHost> StartOurHostAsync(bool repeatNativeProperties, int concurrency = 1, ContentMode contentMode = ContentMode.Binary)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Services.AddEventing(events => events.Provision<RabbitMqBenchEvent>(ListenerName).UseRabbitMq(rabbit =>
+        builder.Services.AddEventing(events => events.Provision<RabbitMqBenchEvent>(ListenerName).Configure(eventing =>
+        {
+            eventing.DefaultConcurrency = concurrency;
+            eventing.DefaultContentMode = contentMode;
+        }).UseRabbitMq(rabbit =>
         {
             rabbit.Uri = _rabbitUri;
             rabbit.MaxOutstandingConfirms = Batch;
-            rabbit.PrefetchPerConcurrency = Prefetch;
+            rabbit.PrefetchPerConcurrency = Math.Max(1, Prefetch / concurrency);
             rabbit.RepeatNativePropertiesInHeaders = repeatNativeProperties;
         }));
         var host = builder.Build();
@@ -117,7 +129,15 @@ public partial class RabbitMqThroughputBenchmarks
     {
         Purge();
         _arrivals = new Arrivals(Messages);
-        _rawConsumer = _raw.CreateChannelAsync().GetAwaiter().GetResult();
+        var connection = _raw;
+        if (ConsumerConcurrency > 1)
+        {
+            // The client's dispatch concurrency is a connection setting.
+            connection = _rawConcurrentConnection = new ConnectionFactory { Uri = _rabbitUri, ConsumerDispatchConcurrency = (ushort)ConsumerConcurrency }
+                .CreateConnectionAsync("bench-raw-concurrent").GetAwaiter().GetResult();
+        }
+
+        _rawConsumer = connection.CreateChannelAsync().GetAwaiter().GetResult();
         var channel = _rawConsumer;
         channel.BasicQosAsync(0, Prefetch, false).GetAwaiter().GetResult();
         var consumer = new AsyncEventingBasicConsumer(channel);
@@ -138,6 +158,12 @@ public partial class RabbitMqThroughputBenchmarks
         _rawConsumer.BasicCancelAsync(_rawConsumerTag!).GetAwaiter().GetResult();
         _rawConsumer.CloseAsync().GetAwaiter().GetResult();
         _rawConsumer.Dispose();
+        if (_rawConcurrentConnection is { } concurrent)
+        {
+            concurrent.CloseAsync().GetAwaiter().GetResult();
+            concurrent.Dispose();
+            _rawConcurrentConnection = null;
+        }
     }
 
     [IterationSetup(Target = nameof(Eventing_end_to_end))]
@@ -146,7 +172,14 @@ public partial class RabbitMqThroughputBenchmarks
         Purge();
         _arrivals = new Arrivals(Messages);
         var arrivals = _arrivals;
-        _subscription = _events.SubscribeAsync<RabbitMqBenchEvent>(ListenerName, (_, _, _) =>
+        var events = _events;
+        if (ConsumerConcurrency > 1)
+        {
+            _concurrentHost ??= StartOurHostAsync(repeatNativeProperties: false, ConsumerConcurrency).GetAwaiter().GetResult();
+            events = _concurrentHost.Services.GetRequiredService<IEventManager>();
+        }
+
+        _subscription = events.SubscribeAsync<RabbitMqBenchEvent>(ListenerName, (_, _, _) =>
         {
             arrivals.Arrived();
             return default;
@@ -162,6 +195,12 @@ public partial class RabbitMqThroughputBenchmarks
         // No run leaves 20,000 persistent messages behind.
         Purge();
         await CleanUpPeersAsync();
+        if (_concurrentHost is not null)
+        {
+            await _concurrentHost.StopAsync();
+            _concurrentHost.Dispose();
+        }
+
         await _host.StopAsync();
         _host.Dispose();
         await _admin.QueueDeleteAsync(RawQueue);
