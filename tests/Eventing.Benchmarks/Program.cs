@@ -23,6 +23,13 @@ if (args is ["rabbitmq-costs"])
     return await Eventing.Benchmarks.RabbitMq.RabbitMqCostMeasurement.RunAsync();
 }
 
+// `-- scaling` prints how throughput and allocation grow with listeners, body size and concurrency on the local and
+// RabbitMq providers (not a benchmark case: its large cases take minutes).
+if (args is ["scaling"])
+{
+    return await Eventing.Benchmarks.Scaling.ScalingMeasurement.RunAsync();
+}
+
 const string SmokeFlag = "--smoke";
 var smoke = args.Contains(SmokeFlag);
 var switcher = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly);
