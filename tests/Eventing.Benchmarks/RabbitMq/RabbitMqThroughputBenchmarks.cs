@@ -236,7 +236,7 @@ public partial class RabbitMqThroughputBenchmarks
     [BenchmarkCategory("await each")]
     public async Task Raw_await_each_send()
     {
-        var properties = new BasicProperties { DeliveryMode = DeliveryModes.Persistent, ContentType = "application/json" };
+        var properties = RawProperties();
         for (var i = 0; i < AwaitEachMessages; i++)
         {
             await _rawPublisher.BasicPublishAsync("amq.topic", RawKey, false, properties, _rawBody);
@@ -253,18 +253,20 @@ public partial class RabbitMqThroughputBenchmarks
         }
     }
 
-    private Task RawPublishAllAsync() =>
-        RawPublishAllAsync(new BasicProperties { DeliveryMode = DeliveryModes.Persistent, ContentType = "application/json" });
+    private Task RawPublishAllAsync() => RawPublishAllAsync(RawProperties());
+
+    /// <summary>What the raw client sends beside the body: persistent, and the content type.</summary>
+    internal static BasicProperties RawProperties() => new() { DeliveryMode = DeliveryModes.Persistent, ContentType = "application/json" };
 
     /// <summary>The raw publish loop with the given properties: what a header set costs, apart from the rest of a stack.</summary>
-    internal async Task RawPublishAllAsync(BasicProperties properties)
+    internal async Task RawPublishAllAsync(BasicProperties properties, CancellationToken cancellationToken = default)
     {
         var sends = new Task[Batch];
         for (var start = 0; start < Messages; start += Batch)
         {
             for (var i = 0; i < Batch; i++)
             {
-                sends[i] = _rawPublisher.BasicPublishAsync("amq.topic", RawKey, false, properties, _rawBody).AsTask();
+                sends[i] = _rawPublisher.BasicPublishAsync("amq.topic", RawKey, false, properties, _rawBody, cancellationToken).AsTask();
             }
 
             await Task.WhenAll(sends);
