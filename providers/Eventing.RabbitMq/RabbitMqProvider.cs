@@ -5,7 +5,6 @@ using Eventing.RabbitMq.Inspection;
 using Eventing.RabbitMq.Receiving;
 using Eventing.RabbitMq.Sending;
 using Eventing.RabbitMq.Topology;
-using Eventing.RabbitMq.Wire;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client.Exceptions;
 
@@ -158,7 +157,7 @@ internal sealed class RabbitMqProvider : IProvider, IProviderInspector, IDelayed
 
         // Measured after the declarations, so the time they took is not waited twice; rounded up, never early.
         var milliseconds = RabbitMqScheduleTopology.Milliseconds(dueAt - DateTimeOffset.UtcNow);
-        var properties = RabbitMqWire.ToProperties(envelope, @event.Durable, _options.RepeatNativePropertiesInHeaders);
+        var properties = _sendPath.PropertiesFor(envelope, @event.Durable);
         var headers = properties.Headers ?? new Dictionary<string, object?>(RabbitMqScheduleTopology.RoutingHeaderCount(milliseconds), StringComparer.Ordinal);
         RabbitMqScheduleTopology.AddRoutingHeaders(headers, milliseconds);
         properties.Headers = headers;

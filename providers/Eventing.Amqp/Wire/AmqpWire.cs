@@ -53,8 +53,8 @@ internal static class AmqpWire
             message.Header = new Header { Durable = true };
         }
 
-        // CloudEvents AMQP binding: in binary mode each attribute but datacontenttype is an application-property with the cloudEvents_
-        // prefix. In structured mode the attributes are in the body and content-type says so; the extensions set
+        // CloudEvents AMQP binding: in binary mode each attribute but datacontenttype is an application-property with
+        // the cloudEvents_ prefix. In structured mode the attributes are in the body and content-type says so; the extensions set
         // since the body was read (dead-letter reasons above all) still go as application-properties.
         if (BinaryModeHeaders.CountFor(envelope) > 0)
         {

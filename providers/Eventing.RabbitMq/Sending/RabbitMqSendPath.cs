@@ -52,7 +52,11 @@ internal sealed class RabbitMqSendPath : IDisposable
     }
 
     public ValueTask PublishAsync(string exchange, string routingKey, Envelope envelope, bool durable, bool mandatory, CancellationToken cancellationToken) =>
-        PublishAsync(exchange, routingKey, envelope, RabbitMqWire.ToProperties(envelope, durable, _options.RepeatNativePropertiesInHeaders), mandatory, cancellationToken);
+        PublishAsync(exchange, routingKey, envelope, PropertiesFor(envelope, durable), mandatory, cancellationToken);
+
+    /// <summary>The properties and headers of <paramref name="envelope"/> with this provider's header settings.</summary>
+    public BasicProperties PropertiesFor(Envelope envelope, bool durable) =>
+        RabbitMqWire.ToProperties(envelope, durable, _options.RepeatNativePropertiesInHeaders);
 
     /// <summary>Publishes with properties the caller built from the envelope (and added routing headers to).</summary>
     public async ValueTask PublishAsync(string exchange, string routingKey, Envelope envelope, BasicProperties properties, bool mandatory, CancellationToken cancellationToken)

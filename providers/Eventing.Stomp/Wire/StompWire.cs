@@ -8,8 +8,9 @@ namespace Eventing.Stomp.Wire;
 /// <summary>
 /// Maps envelopes to SEND frames and MESSAGE frames back to envelopes, by docs/wire.md: the content type and
 /// correlation id in <c>content-type</c> and <c>correlation-id</c>, every other CloudEvents attribute as header
-/// <c>ce_&lt;name&gt;</c>, and <c>persistent:true</c> for durable events. Never <c>message-id</c>, <c>priority</c>, <c>expires</c>, <c>timestamp</c> or <c>x-</c>
-/// headers: ActiveMQ replaces or chokes on the first four, RabbitMQ takes <c>x-</c> as queue arguments.
+/// <c>ce_&lt;name&gt;</c>, and <c>persistent:true</c> for durable events. Never <c>message-id</c>,
+/// <c>priority</c>, <c>expires</c>, <c>timestamp</c> or <c>x-</c> headers: ActiveMQ replaces or chokes on the first
+/// four, RabbitMQ takes <c>x-</c> as queue arguments.
 /// </summary>
 internal static class StompWire
 {

@@ -3,7 +3,8 @@ using System.Text;
 namespace Eventing.Wire;
 
 /// <summary>
-/// What a provider writes beside the body, the same way on every protocol: in binary mode every attribute; in
+/// What a provider writes beside the body, the same way on every protocol: in binary mode every attribute that no
+/// native property of the protocol carries; in
 /// structured mode only the extensions set since the body was read (a dead letter's failure headers above all),
 /// which would otherwise be lost. Header names are built once per prefix, so a send allocates no name strings.
 /// </summary>

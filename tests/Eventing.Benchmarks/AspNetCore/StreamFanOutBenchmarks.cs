@@ -64,8 +64,7 @@ public class StreamFanOutBenchmarks
             events.AddEventStreams(streams => streams.Stream(Stream, s => s.Include<StreamTick>()));
             if (Provider == "rabbitmq")
             {
-                var uri = Environment.GetEnvironmentVariable("EVENTING_RABBITMQ_URI") is { Length: > 0 } u ? u : "amqp://guest:guest@127.0.0.1:5672/";
-                events.UseRabbitMq(rabbit => rabbit.Uri = new Uri(uri));
+                events.UseRabbitMq(rabbit => rabbit.Uri = TestBroker.Uri);
             }
             else
             {

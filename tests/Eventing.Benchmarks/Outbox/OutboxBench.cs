@@ -3,6 +3,7 @@ using Eventing.Outbox;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Eventing.Benchmarks.RabbitMq;
 using Npgsql;
 
 namespace Eventing.Benchmarks.Outbox;
@@ -31,7 +32,6 @@ internal sealed class OutboxBench : IAsyncDisposable
         _directory = directory;
     }
 
-    public static string RabbitMqUri => Environment.GetEnvironmentVariable("EVENTING_RABBITMQ_URI") ?? "amqp://guest:guest@127.0.0.1:5672/";
 
     public static string PostgresConnectionString =>
         Environment.GetEnvironmentVariable("EVENTING_POSTGRES") ?? "Host=127.0.0.1;Port=55432;Username=postgres;Database=eventing";
@@ -79,7 +79,7 @@ internal sealed class OutboxBench : IAsyncDisposable
             });
             if (rabbitMq)
             {
-                events.UseRabbitMq(rabbit => rabbit.Uri = new Uri(RabbitMqUri));
+                events.UseRabbitMq(rabbit => rabbit.Uri = TestBroker.Uri);
             }
             else
             {

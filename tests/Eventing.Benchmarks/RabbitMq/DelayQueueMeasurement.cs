@@ -18,7 +18,7 @@ internal static class DelayQueueMeasurement
 
     public static async Task<int> RunAsync()
     {
-        var uri = new Uri(Environment.GetEnvironmentVariable("EVENTING_RABBITMQ_URI") is { Length: > 0 } u ? u : "amqp://guest:guest@127.0.0.1:5672/");
+        var uri = TestBroker.Uri;
         await using var connection = await new ConnectionFactory { Uri = uri }.CreateConnectionAsync("bench-delay-queues");
         await using var channel = await connection.CreateChannelAsync();
 

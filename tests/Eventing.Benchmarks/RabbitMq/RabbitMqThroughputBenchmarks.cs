@@ -62,7 +62,7 @@ public partial class RabbitMqThroughputBenchmarks
     public async Task SetupAsync()
     {
         await TestBroker.UpAsync();
-        var uri = _rabbitUri = new Uri(Environment.GetEnvironmentVariable("EVENTING_RABBITMQ_URI") is { Length: > 0 } u ? u : "amqp://guest:guest@127.0.0.1:5672/");
+        var uri = _rabbitUri = TestBroker.Uri;
         _raw = await new ConnectionFactory { Uri = uri }.CreateConnectionAsync("bench-raw");
 
         // Confirms tracked by the client, nothing throttling them: each batch is in flight at once and awaited together.

@@ -10,6 +10,9 @@ namespace Eventing.Benchmarks.RabbitMq;
 /// </summary>
 internal static class TestBroker
 {
+    /// <summary>The broker's AMQP 0-9-1 address: <c>EVENTING_RABBITMQ_URI</c>, or the port eng/brokers.sh uses by default.</summary>
+    public static Uri Uri { get; } = new(Environment.GetEnvironmentVariable("EVENTING_RABBITMQ_URI") is { Length: > 0 } uri ? uri : "amqp://guest:guest@127.0.0.1:5672/");
+
     /// <summary>Runs eng/brokers.sh up (idempotent) so the benchmark has its broker.</summary>
     public static async Task UpAsync()
     {

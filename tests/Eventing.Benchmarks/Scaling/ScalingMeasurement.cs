@@ -32,7 +32,7 @@ internal static class ScalingMeasurement
     public static async Task<int> RunAsync()
     {
         await TestBroker.UpAsync();
-        var uri = new Uri(Environment.GetEnvironmentVariable("EVENTING_RABBITMQ_URI") is { Length: > 0 } u ? u : "amqp://guest:guest@127.0.0.1:5672/");
+        var uri = TestBroker.Uri;
         Case[] cases =
         [
             new("listeners", "1", Listeners: 1, BodyBytes: 100, Concurrency: 1, HandlerDelay: false),
