@@ -24,6 +24,7 @@ internal sealed partial class EventManager : IEventManager, IEnvelopeSender, IAs
     private readonly IEnvelopePipeline[] _sendPipelines;
     private readonly IProvider _provider;
     private readonly IServiceScopeFactory _scopes;
+    private readonly IServiceProvider _services;
     private readonly EventingOptions _options;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
@@ -43,6 +44,7 @@ internal sealed partial class EventManager : IEventManager, IEnvelopeSender, IAs
         IEnumerable<IEnvelopePipeline> pipelines,
         IProvider provider,
         IServiceScopeFactory scopes,
+        IServiceProvider services,
         IOptions<EventingOptions> options,
         ILoggerFactory loggerFactory,
         EventingMetrics metrics,
@@ -54,6 +56,7 @@ internal sealed partial class EventManager : IEventManager, IEnvelopeSender, IAs
         _sendPipelines = Array.FindAll(_pipelines, HasSendStage);
         _provider = provider;
         _scopes = scopes;
+        _services = services;
         _options = options.Value;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<EventManager>();
@@ -204,11 +207,13 @@ internal sealed partial class EventManager : IEventManager, IEnvelopeSender, IAs
             Log.Provisioned(_logger, queue.Queue);
         }
 
+        ServiceDescriptor[] registrations = [.. _setup.Services];
         foreach (var registration in _setup.Listeners)
         {
             var listener = Describe(registration);
             var pipelines = PipelineChain.Bind(_pipelines, listener);
-            var invoker = registration.CreateInvoker(listener, _scopes, pipelines);
+            var unscoped = UnscopedListenerFactory.TryCreate(registration.ListenerType, registrations, _services);
+            var invoker = registration.CreateInvoker(listener, _scopes, pipelines, unscoped);
             await SubscribeAsync(listener, pipelines, invoker, cancellationToken).ConfigureAwait(false);
         }
 

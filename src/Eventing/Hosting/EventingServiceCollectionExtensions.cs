@@ -27,7 +27,7 @@ public static class EventingServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
         var existing = services.FirstOrDefault(service => service.ServiceType == typeof(EventingSetup))?.ImplementationInstance as EventingSetup;
-        var setup = existing ?? new EventingSetup();
+        var setup = existing ?? new EventingSetup(services);
         configure(new EventingBuilder(services, setup));
         if (!setup.HasProvider)
         {

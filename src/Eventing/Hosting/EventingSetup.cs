@@ -1,11 +1,15 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Eventing.Hosting;
 
 /// <summary>What <see cref="EventingBuilder"/> collected; turned into the registry when the bus starts.</summary>
-internal sealed class EventingSetup
+internal sealed class EventingSetup(IServiceCollection services)
 {
+    /// <summary>The registrations the bus is built from; complete by the time it starts.</summary>
+    public IServiceCollection Services { get; } = services;
+
     public List<Type> EventTypes { get; } = [];
 
     /// <summary>Names and durability given in code, for types without <c>[Event]</c> (or to override it).</summary>

@@ -26,6 +26,6 @@ internal sealed class ListenerRegistration(Type listenerType, Type eventType)
     /// The innermost step of this listener's receive chain. Listener classes may be registered by
     /// <see cref="Type"/> (assembly scanning), so the invoker is closed over the two types here, once per start.
     /// </summary>
-    public EventInvoker CreateInvoker(ListenerDescriptor listener, IServiceScopeFactory scopes, IReadOnlyList<IEnvelopePipeline> pipelines) =>
-        (EventInvoker)Activator.CreateInstance(typeof(ListenerInvoker<,>).MakeGenericType(ListenerType, EventType), listener, scopes, pipelines)!;
+    public EventInvoker CreateInvoker(ListenerDescriptor listener, IServiceScopeFactory scopes, IReadOnlyList<IEnvelopePipeline> pipelines, UnscopedListenerFactory? unscoped) =>
+        (EventInvoker)Activator.CreateInstance(typeof(ListenerInvoker<,>).MakeGenericType(ListenerType, EventType), listener, scopes, pipelines, unscoped)!;
 }

@@ -5,8 +5,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Eventing.Listeners;
 
 /// <summary>
-/// The innermost step of the receive chain: deserialize into the registered type, open the delivery's DI scope,
-/// run the pipelines' event stage (if any takes part) and call the handler.
+/// The innermost step of the receive chain: deserialize into the registered type, give the delivery its context
+/// (whose DI scope opens on first use and is disposed here), run the pipelines' event stage (if any takes part) and
+/// call the handler.
 /// </summary>
 internal abstract class EventInvoker
 {
@@ -35,10 +36,9 @@ internal abstract class EventInvoker<TEvent> : EventInvoker
     public override async ValueTask InvokeAsync(Envelope envelope, CancellationToken cancellationToken)
     {
         var @event = EventDeserializer.Deserialize(envelope, _typeInfo);
-        var scope = _scopes.CreateAsyncScope();
+        var context = new EventContext(envelope, _listener, _scopes);
         try
         {
-            var context = new EventContext(envelope, _listener, scope.ServiceProvider);
             if (_wrapped is null)
             {
                 await CallAsync(@event, context, cancellationToken).ConfigureAwait(false);
@@ -50,7 +50,7 @@ internal abstract class EventInvoker<TEvent> : EventInvoker
         }
         finally
         {
-            await scope.DisposeAsync().ConfigureAwait(false);
+            await context.EndAsync().ConfigureAwait(false);
         }
     }
 
