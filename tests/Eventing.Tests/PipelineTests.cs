@@ -92,6 +92,27 @@ public sealed class PipelineTests
         }
     }
 
+    /// <summary>Sets an ambient value in a synchronous stage and never clears it: what it finds shows a leak.</summary>
+    public sealed class LeavingPipeline : EnvelopePipeline
+    {
+        private readonly AsyncLocal<string?> _ambient = new();
+
+        public List<string?> FoundBefore { get; } = [];
+
+        public override ValueTask HandleAsync(Envelope envelope, ListenerDescriptor listener, EnvelopeHandler next, CancellationToken cancellationToken)
+        {
+            ArgumentNullException.ThrowIfNull(envelope);
+            ArgumentNullException.ThrowIfNull(next);
+            lock (FoundBefore)
+            {
+                FoundBefore.Add(_ambient.Value);
+            }
+
+            _ambient.Value = envelope.Id;
+            return next(envelope, cancellationToken);
+        }
+    }
+
     public sealed class JournalListener(Journal journal, Recorder recorder) : EventListener<OrderPlaced>
     {
         protected override void On(OrderPlaced @event, EventContext context)
@@ -189,5 +210,28 @@ public sealed class PipelineTests
             await host.Events.SendAsync(new OrderPlaced(2, "bob"), [new("Tenant", "acme")]));
         Assert.Equal("Tenant", error.Header);
         Assert.Equal(0, host.Broker.GetQueueDepth("tests.order-placed::pipeline-invalid"));
+    }
+
+    [Fact]
+    public async Task What_a_pipeline_leaves_in_the_execution_context_ends_with_its_delivery()
+    {
+        // The receive chain completes synchronous deliveries without a state machine per stage; the delivery as a
+        // whole is still the boundary of the execution context, so the next delivery starts clean.
+        var recorder = new Recorder();
+        var leaving = new LeavingPipeline();
+        await using var host = await TestHost.StartAsync(
+            events => events.AddPipeline(leaving).AddListener<JournalListener>(l => l.Name("pipeline-leaving")),
+            services => services.AddSingleton(new Journal()).AddSingleton(recorder));
+
+        for (var i = 0; i < 3; i++)
+        {
+            await host.Events.SendAsync(new OrderPlaced(i, "leaving"));
+        }
+
+        await recorder.WaitForAsync(3);
+        lock (leaving.FoundBefore)
+        {
+            Assert.Equal([null, null, null], leaving.FoundBefore);
+        }
     }
 }

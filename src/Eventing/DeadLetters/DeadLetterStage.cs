@@ -1,4 +1,5 @@
 using Eventing.Diagnostics;
+using Eventing.Pipelines;
 using Eventing.Providers;
 using Eventing.Receiving;
 using Eventing.Retry;
@@ -16,11 +17,23 @@ internal sealed class DeadLetterStage(ListenerDescriptor listener, IProvider pro
 {
     private readonly RefusalBackoff _refusals = new(stopping);
 
-    public override async ValueTask HandleAsync(Envelope envelope, ListenerDescriptor _, EnvelopeHandler next, CancellationToken cancellationToken)
+    public override ValueTask HandleAsync(Envelope envelope, ListenerDescriptor _, EnvelopeHandler next, CancellationToken cancellationToken)
+    {
+        var handling = next.Start(envelope, cancellationToken);
+        if (!handling.IsCompletedSuccessfully)
+        {
+            return DeadLetterOnFailureAsync(handling);
+        }
+
+        handling.GetAwaiter().GetResult();
+        return default;
+    }
+
+    private async ValueTask DeadLetterOnFailureAsync(ValueTask handling)
     {
         try
         {
-            await next(envelope, cancellationToken).ConfigureAwait(false);
+            await handling.ConfigureAwait(false);
         }
         catch (DeliveryFailedException failed)
         {

@@ -30,6 +30,9 @@ internal sealed class ListenerTelemetry
         };
     }
 
+    /// <summary>True while something listens to the spans.</summary>
+    public bool IsTracing => _source.HasListeners();
+
     /// <summary>The broker delivered a message to this listener.</summary>
     public void Consumed() => _metrics.ConsumedMessages.Add(1, in _tags);
 

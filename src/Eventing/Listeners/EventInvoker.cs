@@ -33,24 +33,52 @@ internal abstract class EventInvoker<TEvent> : EventInvoker
         _wrapped = PipelineChain.ComposeEvent(pipelines, (@event, context, cancellationToken) => CallAsync((TEvent)@event, context, cancellationToken));
     }
 
-    public override async ValueTask InvokeAsync(Envelope envelope, CancellationToken cancellationToken)
+    public override ValueTask InvokeAsync(Envelope envelope, CancellationToken cancellationToken)
     {
-        var @event = EventDeserializer.Deserialize(envelope, _typeInfo);
-        var context = new EventContext(envelope, _listener, _scopes);
+        TEvent @event;
         try
         {
-            if (_wrapped is null)
-            {
-                await CallAsync(@event, context, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await _wrapped(@event!, context, cancellationToken).ConfigureAwait(false);
-            }
+            @event = EventDeserializer.Deserialize(envelope, _typeInfo);
+        }
+        catch (Exception exception)
+        {
+            return ValueTask.FromException(exception);
+        }
+
+        // A handler that completes at once costs no state machine; the context ends (and its scope, if one was
+        // opened, is disposed) either way.
+        var context = new EventContext(envelope, _listener, _scopes);
+        var call = Call(@event, context, cancellationToken);
+        if (!call.IsCompletedSuccessfully)
+        {
+            return EndWhenDoneAsync(call, context);
+        }
+
+        call.GetAwaiter().GetResult();
+        return context.EndAsync();
+    }
+
+    private static async ValueTask EndWhenDoneAsync(ValueTask call, EventContext context)
+    {
+        try
+        {
+            await call.ConfigureAwait(false);
         }
         finally
         {
             await context.EndAsync().ConfigureAwait(false);
+        }
+    }
+
+    private ValueTask Call(TEvent @event, EventContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return _wrapped is null ? CallAsync(@event, context, cancellationToken) : _wrapped(@event!, context, cancellationToken);
+        }
+        catch (Exception exception)
+        {
+            return ValueTask.FromException(exception);
         }
     }
 

@@ -261,20 +261,38 @@ internal sealed class ReceivePump : IAsyncDisposable
         }
     }
 
-    private async ValueTask ProcessAsync(Delivery delivery)
+    private ValueTask ProcessAsync(Delivery delivery)
+    {
+        // ProcessAndLeaveAsync, an async method, is the boundary of one delivery: whatever the stages inside set in
+        // the execution context (Activity.Current, a pipeline's AsyncLocal) ends there. Inside it, a delivery whose
+        // chain completes at once is acked without another state machine.
+        var handling = Handle(delivery);
+        if (!handling.IsCompletedSuccessfully)
+        {
+            return SettleAsync(delivery, handling);
+        }
+
+        handling.GetAwaiter().GetResult();
+        return AckOnceAsync(delivery);
+    }
+
+    private ValueTask Handle(Delivery delivery)
+    {
+        if (delivery.DecodeFailure is not { } unreadable)
+        {
+            return _chain.Start(delivery.Envelope, _abort.Token);
+        }
+
+        // The provider could not map the wire message (a header of the wrong type, a frame over a limit).
+        var reason = unreadable is EnvelopeTooLargeException ? DeadLetterReasons.TooLarge : DeadLetterReasons.Malformed;
+        return _deadLetters.DeadLetterAsync(delivery.Envelope, reason, unreadable, unreadable.Message, 0);
+    }
+
+    private async ValueTask SettleAsync(Delivery delivery, ValueTask handling)
     {
         try
         {
-            if (delivery.DecodeFailure is { } unreadable)
-            {
-                // The provider could not map the wire message (a header of the wrong type, a frame over a limit).
-                var reason = unreadable is EnvelopeTooLargeException ? DeadLetterReasons.TooLarge : DeadLetterReasons.Malformed;
-                await _deadLetters.DeadLetterAsync(delivery.Envelope, reason, unreadable, unreadable.Message, 0).ConfigureAwait(false);
-            }
-            else
-            {
-                await _chain(delivery.Envelope, _abort.Token).ConfigureAwait(false);
-            }
+            await handling.ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_abort.IsCancellationRequested)
         {

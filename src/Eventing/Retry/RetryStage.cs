@@ -1,4 +1,5 @@
 using Eventing.Diagnostics;
+using Eventing.Pipelines;
 using Eventing.Receiving;
 using Microsoft.Extensions.Logging;
 
@@ -12,17 +13,54 @@ namespace Eventing.Retry;
 /// </summary>
 internal sealed class RetryStage(ListenerDescriptor listener, ILogger logger, ListenerTelemetry telemetry) : EnvelopePipeline
 {
-    public override async ValueTask HandleAsync(Envelope envelope, ListenerDescriptor _, EnvelopeHandler next, CancellationToken cancellationToken)
+    public override ValueTask HandleAsync(Envelope envelope, ListenerDescriptor _, EnvelopeHandler next, CancellationToken cancellationToken)
+    {
+        if (telemetry.IsTracing)
+        {
+            // A span is Activity.Current while it runs: it must start inside an async method, whose end restores
+            // the caller's context, or a span still running would be the parent of whatever the caller does next.
+            return RetryAsync(envelope, next, null, default, cancellationToken);
+        }
+
+        // The first attempt starts here; only one that does not succeed at once needs the loop's state machine.
+        envelope.DeliveryAttempt = 1;
+        var span = telemetry.StartAttempt(envelope);
+        var first = next.Start(envelope, cancellationToken);
+        if (!first.IsCompletedSuccessfully)
+        {
+            return RetryAsync(envelope, next, span, first, cancellationToken);
+        }
+
+        first.GetAwaiter().GetResult();
+        span.Handled();
+        span.Dispose();
+        return default;
+    }
+
+    /// <summary>The attempts from the first on, or from the second when <paramref name="started"/> is the first, still running.</summary>
+    private async ValueTask RetryAsync(Envelope envelope, EnvelopeHandler next, ListenerTelemetry.Attempt? started, ValueTask first, CancellationToken cancellationToken)
     {
         var retry = listener.Retry;
         for (var attempt = 1; ; attempt++)
         {
-            envelope.DeliveryAttempt = attempt;
+            ListenerTelemetry.Attempt span;
+            ValueTask pending;
+            if (attempt == 1 && started is { } running)
+            {
+                span = running;
+                pending = first;
+            }
+            else
+            {
+                envelope.DeliveryAttempt = attempt;
+                span = telemetry.StartAttempt(envelope);
+                pending = next.Start(envelope, cancellationToken);
+            }
+
             TimeSpan delay;
-            var span = telemetry.StartAttempt(envelope);
             try
             {
-                await next(envelope, cancellationToken).ConfigureAwait(false);
+                await pending.ConfigureAwait(false);
                 span.Handled();
                 return;
             }
