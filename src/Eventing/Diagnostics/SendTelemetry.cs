@@ -11,6 +11,9 @@ internal sealed class SendTelemetry(EventingTracing tracing, EventingMetrics met
 {
     private readonly ActivitySource _source = tracing.Source;
 
+    /// <summary>True while something listens to the sent-messages counter.</summary>
+    public bool IsCounted => metrics.SentMessages.Enabled;
+
     /// <summary>
     /// Whether a send must go through the traced path: a listener samples the source, a trace is current (its
     /// context travels even when our spans are not sampled), or send durations are collected.

@@ -93,7 +93,8 @@ internal sealed partial class EventManager : IEventManager, IEnvelopeSender, IAs
                 return default;
             }
 
-            return CountWhenSentAsync(sending, descriptor);
+            // With nothing counting sends either, the provider's task is the caller's: no state machine per send.
+            return _sendTelemetry.IsCounted ? CountWhenSentAsync(sending, descriptor) : sending;
         }
 
         return SendTracedAsync(envelope, descriptor, default, runPipelines: true, dueAt: null, cancellationToken);
