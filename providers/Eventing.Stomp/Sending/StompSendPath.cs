@@ -52,6 +52,7 @@ internal sealed class StompSendPath(StompSession session, StompEndpoints endpoin
         }
 
         var send = new PendingSend(this, envelope, destination, headers, timeout, cancellationToken);
+        _timeouts.Watch(send);
         try
         {
             // Encoded without a receipt: the connection's writer loop puts one receipt on the last SEND of each
@@ -62,10 +63,8 @@ internal sealed class StompSendPath(StompSession session, StompEndpoints endpoin
         {
             // Lost between the check and the write: nothing was queued, so it goes the waiting way.
             Resend(send, envelope);
-            return new ValueTask(send.Task);
         }
 
-        _timeouts.Watch(send);
         return new ValueTask(send.Task);
     }
 
