@@ -139,11 +139,9 @@ internal sealed class FrameWriter(PipeWriter output, ReceiptBook receipts, strin
             written += CloseRun();
         }
 
-        if (_held.Chunk is not null)
-        {
-            written += WriteFrame(_held, receipt: 0);
-        }
-
+        // The new frame and its waiter are in the run before the previous frame is written: whatever happens to
+        // that write, Abandon then finds both, so the frame is returned once and the waiter fails, never hangs.
+        var previous = _held;
         _held = frame;
         if (_run is null)
         {
@@ -152,6 +150,11 @@ internal sealed class FrameWriter(PipeWriter output, ReceiptBook receipts, strin
         else
         {
             _run.Add(confirmation);
+        }
+
+        if (previous.Chunk is not null)
+        {
+            written += WriteFrame(previous, receipt: 0);
         }
 
         return _run.Count >= MaxSendsPerReceipt ? written + CloseRun() : written;
