@@ -174,5 +174,10 @@ internal sealed class StompProvider : IProvider, IProviderInspector, IDelayedRed
 
     public Task StopAsync(CancellationToken cancellationToken) => _sender.CloseAsync(_options.SendTimeout);
 
-    public async ValueTask DisposeAsync() => await _sender.DisposeAsync().ConfigureAwait(false);
+    public async ValueTask DisposeAsync()
+    {
+        // The connection first: closing it fails what is still in flight, which no deadline needs to end then.
+        await _sender.DisposeAsync().ConfigureAwait(false);
+        _sendPath.Dispose();
+    }
 }

@@ -42,7 +42,7 @@ internal sealed class FrameWriter(PipeWriter output, ReceiptBook receipts, strin
 
     // The open run: its waiters and its newest SEND, held back to carry the run's receipt.
     private ReceiptWaiters? _run;
-    private FrameBuffer? _held;
+    private QueuedFrame _held;
 
     // The receipt of the last run written, until it arrives, and that run's destination.
     private long _outstanding;
@@ -56,7 +56,7 @@ internal sealed class FrameWriter(PipeWriter output, ReceiptBook receipts, strin
     public bool TryQueue(Outbound item) => _queue.Writer.TryWrite(item);
 
     /// <summary>Tells the loop that the RECEIPT of a run arrived: a run held open for it can close.</summary>
-    public void ReceiptArrived(long id) => _queue.Writer.TryWrite(new Outbound(null, null, null, id));
+    public void ReceiptArrived(long id) => _queue.Writer.TryWrite(new Outbound(default, null, null, id));
 
     /// <summary>Refuses further items; the loop ends once it wrote what was queued before.</summary>
     public void Complete() => _queue.Writer.TryComplete();
@@ -96,21 +96,29 @@ internal sealed class FrameWriter(PipeWriter output, ReceiptBook receipts, strin
     /// <summary>After the loop ended: fails the open run and everything still queued, and returns their buffers.</summary>
     public void Abandon(Exception failure)
     {
-        _held?.Dispose();
-        _held = null;
+        if (_held.Chunk is not null)
+        {
+            _held.Release();
+            _held = default;
+        }
+
         _run?.Fail(failure);
         _run = null;
         while (_queue.Reader.TryRead(out var left))
         {
-            left.Frame?.Dispose();
-            left.Confirmation?.TrySetException(failure);
+            if (left.HasFrame)
+            {
+                left.Frame.Release();
+            }
+
+            left.Confirmation?.Fail(failure);
         }
     }
 
     /// <summary>Handles one item; returns the bytes it wrote to the pipe.</summary>
     private int Write(in Outbound item)
     {
-        if (item.Frame is null)
+        if (!item.HasFrame)
         {
             return item.ReceiptArrived == 0 ? WriteHeartBeat() : OnReceipt(item.ReceiptArrived);
         }
@@ -123,7 +131,7 @@ internal sealed class FrameWriter(PipeWriter output, ReceiptBook receipts, strin
         return AddToRun(item.Frame, item.Confirmation, item.Destination);
     }
 
-    private int AddToRun(FrameBuffer frame, TaskCompletionSource confirmation, string? destination)
+    private int AddToRun(QueuedFrame frame, IReceiptWaiter confirmation, string? destination)
     {
         var written = 0;
         if (_run is not null && !string.Equals(_run.Destination, destination, StringComparison.Ordinal))
@@ -131,11 +139,9 @@ internal sealed class FrameWriter(PipeWriter output, ReceiptBook receipts, strin
             written += CloseRun();
         }
 
-        if (_held is not null)
-        {
-            written += WriteFrame(_held, receipt: 0);
-        }
-
+        // The new frame and its waiter are in the run before the previous frame is written: whatever happens to
+        // that write, Abandon then finds both, so the frame is returned once and the waiter fails, never hangs.
+        var previous = _held;
         _held = frame;
         if (_run is null)
         {
@@ -144,6 +150,11 @@ internal sealed class FrameWriter(PipeWriter output, ReceiptBook receipts, strin
         else
         {
             _run.Add(confirmation);
+        }
+
+        if (previous.Chunk is not null)
+        {
+            written += WriteFrame(previous, receipt: 0);
         }
 
         return _run.Count >= MaxSendsPerReceipt ? written + CloseRun() : written;
@@ -164,9 +175,9 @@ internal sealed class FrameWriter(PipeWriter output, ReceiptBook receipts, strin
     private int CloseRun()
     {
         var waiters = _run!;
-        var frame = _held!;
+        var frame = _held;
         _run = null;
-        _held = null;
+        _held = default;
         _outstanding = receipts.Add(waiters);
         _outstandingDestination = waiters.Destination;
         return WriteFrame(frame, _outstanding);
@@ -180,11 +191,11 @@ internal sealed class FrameWriter(PipeWriter output, ReceiptBook receipts, strin
     }
 
     /// <summary>Copies a frame to the pipe, inserting <c>receipt:id</c> after its command line when id is not 0.</summary>
-    private int WriteFrame(FrameBuffer frame, long receipt)
+    private int WriteFrame(QueuedFrame frame, long receipt)
     {
-        using (frame)
+        try
         {
-            var bytes = frame.WrittenSpan;
+            var bytes = frame.Span;
             if (receipt == 0)
             {
                 output.Write(bytes);
@@ -202,6 +213,10 @@ internal sealed class FrameWriter(PipeWriter output, ReceiptBook receipts, strin
             output.Advance(9 + digits);
             output.Write(bytes[commandLine..]);
             return bytes.Length + 9 + digits;
+        }
+        finally
+        {
+            frame.Release();
         }
     }
 

@@ -21,6 +21,7 @@ internal sealed class StompConnection : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Action<StompConnection, StompFrame>? _onMessage;
     private readonly ReceiptBook _receipts = new();
+    private readonly FrameArena _queued = new();
     private readonly FrameReader _reader;
     private readonly FrameWriter _writer;
     private readonly PipeWriter _output;
@@ -96,31 +97,36 @@ internal sealed class StompConnection : IAsyncDisposable
     /// <summary>Allocates a receipt id and the task that completes when the broker sends its RECEIPT.</summary>
     public long RegisterReceipt(out Task receipt)
     {
-        var source = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        receipt = source.Task;
-        return _receipts.Add(new ReceiptWaiters(source, destination: null));
+        var waiter = new TaskReceiptWaiter();
+        receipt = waiter.Task;
+        return _receipts.Add(new ReceiptWaiters(waiter, destination: null));
     }
 
     /// <summary>Forgets a receipt the caller no longer waits for (timeout, cancellation).</summary>
     public void AbandonReceipt(long id) => _receipts.Forget(id);
 
     /// <summary>
-    /// Queues a durable SEND encoded WITHOUT a receipt header and returns the task that completes when the broker
-    /// confirmed it. The writer loop coalesces consecutive durable SENDs to the same destination into one run and
-    /// puts a single <c>receipt</c> header on the run's last frame; that RECEIPT completes the whole run, an ERROR
-    /// frame or a lost connection fails it.
+    /// Queues a durable SEND encoded WITHOUT a receipt header; <paramref name="waiter"/> is confirmed once the
+    /// broker confirmed it. The writer loop coalesces consecutive durable SENDs to the same destination into one
+    /// run and puts a single <c>receipt</c> header on the run's last frame; that RECEIPT confirms the whole run, an
+    /// ERROR frame or a lost connection fails it. The frame is copied and disposed at once.
     /// </summary>
+    /// <exception cref="StompConnectionLostException">The connection is closed; <paramref name="waiter"/> was not queued.</exception>
+    public void EnqueueConfirmed(FrameBuffer frame, string destination, IReceiptWaiter waiter) =>
+        Queue(frame, waiter, destination);
+
+    /// <summary>As <see cref="EnqueueConfirmed(FrameBuffer, string, IReceiptWaiter)"/>, returning a task to await.</summary>
     /// <exception cref="StompConnectionLostException">The connection is closed.</exception>
     public Task EnqueueConfirmed(FrameBuffer frame, string destination)
     {
-        var confirmation = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Queue(new Outbound(frame, confirmation, destination));
-        return confirmation.Task;
+        var waiter = new TaskReceiptWaiter();
+        Queue(frame, waiter, destination);
+        return waiter.Task;
     }
 
-    /// <summary>Queues an encoded frame for the writer loop, which owns and returns its buffer.</summary>
+    /// <summary>Queues an encoded frame for the writer loop; the frame is copied and disposed at once.</summary>
     /// <exception cref="StompConnectionLostException">The connection is closed.</exception>
-    public void Enqueue(FrameBuffer frame) => Queue(new Outbound(frame, null, null));
+    public void Enqueue(FrameBuffer frame) => Queue(frame, null, null);
 
     /// <summary>Queues <paramref name="frame"/> with a receipt (its headers not ended yet) and waits for the RECEIPT.</summary>
     /// <exception cref="TimeoutException">No RECEIPT within <paramref name="timeout"/>.</exception>
@@ -181,11 +187,19 @@ internal sealed class StompConnection : IAsyncDisposable
         }
     }
 
-    private void Queue(Outbound item)
+    private void Queue(FrameBuffer frame, IReceiptWaiter? waiter, string? destination)
     {
-        if (!_writer.TryQueue(item))
+        QueuedFrame queued;
+        using (frame)
         {
-            item.Frame?.Dispose();
+            // Copied rather than queued as it is: the encoding buffer goes back to the pool on this thread, where
+            // the next send rents it again (see FrameArena).
+            queued = _queued.Copy(frame.WrittenSpan);
+        }
+
+        if (!_writer.TryQueue(new Outbound(queued, waiter, destination)))
+        {
+            queued.Release();
             throw Lost(null);
         }
     }
@@ -304,6 +318,7 @@ internal sealed class StompConnection : IAsyncDisposable
         // Recorded before the queue completes, so the writer loop fails what it still holds with this reason.
         Volatile.Write(ref _failure, lost);
         _writer.Complete();
+        _queued.Close();
         _receipts.Close(lost);
         _stop.Cancel();
         try

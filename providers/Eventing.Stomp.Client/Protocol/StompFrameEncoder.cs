@@ -35,6 +35,15 @@ internal static class StompFrameEncoder
         WriteByte(writer, (byte)'\n');
     }
 
+    /// <summary>Writes one escaped header line whose value is formatted in place rather than held in a string.</summary>
+    public static void WriteHeader(IBufferWriter<byte> writer, string name, ReadOnlySpan<char> value)
+    {
+        WriteText(writer, name, escape: true);
+        WriteByte(writer, (byte)':');
+        WriteText(writer, value, escape: true);
+        WriteByte(writer, (byte)'\n');
+    }
+
     /// <summary>
     /// The bytes of the header line <c>name:value</c> once UTF-8 encoded and escaped (without its LF): what a
     /// broker's header line limit is checked against. Escaping doubles every CR, LF, colon and backslash.

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Eventing.Stomp.Client.Protocol;
 using Eventing.Stomp.Diagnostics;
 using Eventing.Wire;
@@ -14,6 +15,9 @@ namespace Eventing.Stomp.Wire;
 /// </summary>
 internal static class StompWire
 {
+    // yyyy-MM-ddTHH:mm:ss.fffffffZ is 28; room to spare.
+    private const int TimeChars = 40;
+
     private static readonly BinaryModeHeaders Names = BinaryModeHeaders.Underscore;
 
     /// <summary>
@@ -68,6 +72,15 @@ internal static class StompWire
                 {
                     WriteAttribute(frame, CloudEventAttributes.Type, envelope.Type);
                 }
+            }
+
+            if (!envelope.IsStructured)
+            {
+                // Formatted into the frame: a time string per message would be most of what encoding allocates.
+                Span<char> time = stackalloc char[TimeChars];
+                envelope.Time.UtcDateTime.TryFormat(time, out var length, Envelope.TimeFormat, CultureInfo.InvariantCulture);
+                StompFrameEncoder.WriteHeader(frame, Names.NameOf(CloudEventAttributes.Time), time[..length]);
+                native |= NativeAttributes.Time;
             }
 
             Names.Write(envelope, native, frame, static (writer, name, value) => WriteChecked(writer, name, value, attribute: null));

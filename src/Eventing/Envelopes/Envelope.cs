@@ -19,6 +19,9 @@ public sealed class Envelope
     /// <summary>The content type of a structured-mode CloudEvent, which carries its attributes in the body.</summary>
     public const string StructuredContentType = "application/cloudevents+json";
 
+    /// <summary>How <see cref="FormatTime"/> writes the time (RFC 3339, UTC, 100 ns); for writers that format it in place.</summary>
+    internal const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
+
     private string? _id;
     private EnvelopeHeaders? _headers;
 
@@ -57,6 +60,9 @@ public sealed class Envelope
 
     /// <summary>The extension attributes: pipeline and user headers, trace context, failure information.</summary>
     public EnvelopeHeaders Headers => _headers ??= new EnvelopeHeaders();
+
+    /// <summary>The extension attributes if any were set; null otherwise (reading <see cref="Headers"/> creates them).</summary>
+    internal EnvelopeHeaders? HeadersIfAny => _headers;
 
     /// <summary>Reads a header without creating the header table of an envelope that has none.</summary>
     internal bool TryGetHeader(string name, [MaybeNullWhen(false)] out string value)
@@ -148,7 +154,7 @@ public sealed class Envelope
     public AttributeEnumerator GetAttributes() => new(this);
 
     /// <summary>Formats <see cref="Time"/> as RFC 3339 UTC, the way it goes on the wire.</summary>
-    public string FormatTime() => Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+    public string FormatTime() => Time.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture);
 
     /// <summary>A copy with its own headers; the body is shared (it is never mutated).</summary>
     public Envelope Clone()

@@ -62,21 +62,54 @@ internal sealed class BinaryModeHeaders
     /// </summary>
     public void Write<TState>(Envelope envelope, NativeAttributes native, TState state, Action<TState, string, string> add)
     {
+        var headers = envelope.HeadersIfAny;
         if (envelope.IsStructured)
         {
-            foreach (var header in envelope.Headers)
+            if (headers is not null)
             {
-                add(state, NameOf(header.Key), header.Value);
+                foreach (var header in headers)
+                {
+                    add(state, NameOf(header.Key), header.Value);
+                }
             }
 
             return;
         }
 
-        foreach (var attribute in envelope.GetAttributes())
+        // The attributes one by one, in the order of Envelope.GetAttributes, rather than through it: an attribute
+        // the provider writes itself (the time, formatted in place) is then never formatted to a string.
+        add(state, _specVersion, Envelope.SpecVersion);
+        if ((native & NativeAttributes.Id) == 0)
         {
-            if (native == NativeAttributes.None || !IsNative(attribute.Key, native))
+            add(state, _id, envelope.Id);
+        }
+
+        if ((native & NativeAttributes.Type) == 0)
+        {
+            add(state, _type, envelope.Type);
+        }
+
+        add(state, _source, envelope.Source);
+        if ((native & NativeAttributes.Time) == 0)
+        {
+            add(state, _time, envelope.FormatTime());
+        }
+
+        if ((native & NativeAttributes.DataContentType) == 0)
+        {
+            add(state, _dataContentType, envelope.DataContentType);
+        }
+
+        if (headers is null)
+        {
+            return;
+        }
+
+        foreach (var header in headers)
+        {
+            if (native == NativeAttributes.None || !IsNative(header.Key, native))
             {
-                add(state, NameOf(attribute.Key), attribute.Value);
+                add(state, NameOf(header.Key), header.Value);
             }
         }
     }

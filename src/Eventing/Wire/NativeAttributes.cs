@@ -21,4 +21,10 @@ internal enum NativeAttributes
 
     /// <summary>The correlation id is in the native correlation id.</summary>
     CorrelationId = 8,
+
+    /// <summary>
+    /// The time is written by the provider itself, formatted straight into its frame (<see cref="Envelope.TimeFormat"/>)
+    /// rather than as a string per message.
+    /// </summary>
+    Time = 16,
 }

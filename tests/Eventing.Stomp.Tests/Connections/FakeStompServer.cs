@@ -26,9 +26,11 @@ internal sealed class FakeStompServer : IAsyncDisposable
 
     public StompEndpoint Endpoint => new(StompClientSettings.From(new StompProviderOptions { Uri = Uri, HeartBeat = TimeSpan.Zero }));
 
-    /// <summary>Accepts the client and answers its CONNECT.</summary>
+    /// <summary>Accepts the client (again, after <see cref="Drop"/>) and answers its CONNECT.</summary>
     public async Task AcceptAsync()
     {
+        // Frames of an earlier connection not read yet went with it.
+        _decoded.Clear();
         _socket = await _listener.AcceptSocketAsync().WaitAsync(TimeSpan.FromSeconds(10));
         _stream = new NetworkStream(_socket, ownsSocket: true);
         _input = PipeReader.Create(_stream);

@@ -43,6 +43,24 @@ public class StompWireTests
         Assert.Equal(structured.Body.ToArray(), read.Body.ToArray());
     }
 
+    [Fact]
+    public void The_time_formatted_into_the_frame_goes_once_as_ce_time_to_the_100_nanoseconds_and_reads_back()
+    {
+        var envelope = new Envelope("orders.placed", "{}"u8.ToArray())
+        {
+            Time = new DateTimeOffset(2026, 12, 7, 23, 45, 1, TimeSpan.FromHours(2)).AddTicks(1_234_567),
+        };
+
+        var send = StompWire.EncodeSend(envelope, "/queue/x", [], persistent: true, receipt: 0);
+        var text = Encoding.UTF8.GetString(send.WrittenSpan);
+        var frame = AsMessage(send);
+
+        Assert.Single(text.Split('\n'), line => line.StartsWith("ce_time:", StringComparison.Ordinal));
+        Assert.Equal("2026-12-07T21:45:01.1234567Z", frame["ce_time"]);
+        Assert.Equal(envelope.FormatTime(), frame["ce_time"]);
+        Assert.Equal(envelope.Time, StompWire.Read(frame, NullLogger.Instance).Time);
+    }
+
     [Theory]
     [InlineData(255, true)]
     [InlineData(300, false)]
